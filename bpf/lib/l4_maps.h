@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Every map of the L4 program, in one place. Names carry the xlb_ prefix and
+ * the layout version from abi.h. Sizes marked "set at load" are placeholders
+ * that userspace replaces from the config before loading.
+ */
+#ifndef XLB_BPF_L4_MAPS_H
+#define XLB_BPF_L4_MAPS_H
+
+#include "lib/common.h"
+
+/* Load-time parameters; userspace writes them into rodata before load, so
+ * the verifier sees constants. */
+const volatile struct xlb_params xlb_params = {
+	.ring_size = 65537,
+	.hash_seed = 0,
+	.max_vips = 64,
+	.max_backends = 4096,
+	.outer_ttl = 64,
+	.abi_version = XLB_ABI_VERSION,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xlb_vip_key);
+	__type(value, struct xlb_vip);
+	__uint(max_entries, 64); /* set at load: max_vips */
+} xlb_vips_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xlb_vip_addr_key);
+	__type(value, __u32);
+	__uint(max_entries, 64); /* set at load: max_vips */
+} xlb_vip_addrs_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 1); /* set at load: (max_vips + XLB_SPARE_RINGS) * ring_size */
+} xlb_rings_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_backend);
+	__uint(max_entries, 4096); /* set at load: max_backends */
+} xlb_backends_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_node_cfg);
+	__uint(max_entries, 1);
+} xlb_node_cfg_v1 SEC(".maps");
+
+/* A copy of xlb_params that tools can read (rodata is not pinned). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_params);
+	__uint(max_entries, 1);
+} xlb_params_v1 SEC(".maps");
+
+/* Control-plane only (weights per VIP and backend); see abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xlb_vip_backend_key);
+	__type(value, struct xlb_vip_backend);
+	__uint(max_entries, 65536); /* set at load: max_backends * 16 */
+} xlb_vipbe_v1 SEC(".maps");
+
+/* Egress interfaces other than the ingress one, for XDP_REDIRECT. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 64);
+} xlb_tx_ports_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+	__uint(max_entries, XLB_CNT_COUNT);
+} xlb_counters_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+	__uint(max_entries, 64); /* set at load: max_vips */
+} xlb_vipstat_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+	__uint(max_entries, 4096); /* set at load: max_backends */
+} xlb_bestat_v1 SEC(".maps");
+
+#endif /* XLB_BPF_L4_MAPS_H */

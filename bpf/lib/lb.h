@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* VIP lookup and backend choice: the Maglev ring, indexed by the flow hash. */
+#ifndef XLB_BPF_LB_H
+#define XLB_BPF_LB_H
+
+#include "lib/l4_maps.h"
+#include "lib/parse.h"
+
+static __always_inline int vip_address_known(const struct packet *pkt)
+{
+	struct xlb_vip_addr_key key = {};
+
+	__builtin_memcpy(key.addr.addr, pkt->flow.dst, sizeof(key.addr.addr));
+	key.family = pkt->family;
+	return bpf_map_lookup_elem(&xlb_vip_addrs_v1, &key) != NULL;
+}
+
+/* The service on (address, port, protocol), else the all-ports service. */
+static __always_inline struct xlb_vip *vip_lookup(const struct packet *pkt)
+{
+	struct xlb_vip_key key = {};
+	struct xlb_vip *vip;
+
+	__builtin_memcpy(key.addr.addr, pkt->flow.dst, sizeof(key.addr.addr));
+	key.port = pkt->flow.dport;
+	key.proto = pkt->l4_proto;
+	key.family = pkt->family;
+	vip = bpf_map_lookup_elem(&xlb_vips_v1, &key);
+	if (vip)
+		return vip;
+	key.port = 0;
+	return bpf_map_lookup_elem(&xlb_vips_v1, &key);
+}
+
+static __always_inline __u32 flow_hash(const struct packet *pkt, const struct xlb_vip *vip)
+{
+	struct xlb_flow f = {};
+
+	if (vip->flags & XLB_VIP_HASH_SRC_ONLY) {
+		__builtin_memcpy(f.src, pkt->flow.src, sizeof(f.src));
+		f.family = pkt->flow.family;
+		return xlb_flow_hash(&f, xlb_params.hash_seed);
+	}
+	return xlb_flow_hash(&pkt->flow, xlb_params.hash_seed);
+}
+
+/* Backend id from the VIP's live ring; XLB_NO_BACKEND when the ring is empty. */
+static __always_inline __u32 ring_pick(const struct xlb_vip *vip, __u32 hash)
+{
+	__u32 idx = vip->ring_id * xlb_params.ring_size + hash % xlb_params.ring_size;
+	__u32 *backend_id = bpf_map_lookup_elem(&xlb_rings_v1, &idx);
+
+	return backend_id ? *backend_id : XLB_NO_BACKEND;
+}
+
+#endif /* XLB_BPF_LB_H */

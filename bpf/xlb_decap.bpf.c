@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * xlb backend decapsulation, attached at XDP on a backend's interface.
+ * The kernel here may have no ipip/ip6_tunnel module, so this program is how
+ * a backend receives balanced traffic: it strips the outer IPv4 or IPv6
+ * header of packets whose inner destination is a VIP this backend serves and
+ * hands the inner packet to the stack, which answers from the VIP (on lo)
+ * straight to the client. Everything else passes untouched.
+ */
+#include "lib/common.h"
+#include "lib/parse.h"
+
+#ifndef IPPROTO_IPIP
+#define IPPROTO_IPIP 4
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The VIPs this backend serves: key xlb_vip_addr_key, value unused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xlb_vip_addr_key);
+	__type(value, __u32);
+	__uint(max_entries, 1024);
+} xlb_dvips_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+	__uint(max_entries, XLB_DCNT_COUNT);
+} xlb_dcounters_v1 SEC(".maps");
+
+static __always_inline void count(__u32 id, __u64 bytes)
+{
+	struct xlb_counter *c = bpf_map_lookup_elem(&xlb_dcounters_v1, &id);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+/* Is the inner packet at `inner` addressed to a VIP we serve? */
+static __always_inline int inner_is_served_vip(void *inner, void *data_end, __u8 inner_family)
+{
+	struct xlb_vip_addr_key key = {.family = inner_family};
+
+	if (inner_family == XLB_FAMILY_V4) {
+		struct iphdr *iph = inner;
+
+		if ((void *)(iph + 1) > data_end)
+			return -1;
+		key.addr.addr[0] = iph->daddr;
+	} else {
+		struct ipv6hdr *ip6h = inner;
+
+		if ((void *)(ip6h + 1) > data_end)
+			return -1;
+		__builtin_memcpy(key.addr.addr, &ip6h->daddr, 16);
+	}
+	return bpf_map_lookup_elem(&xlb_dvips_v1, &key) != NULL;
+}
+
+SEC("xdp")
+int xlb_decap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 bytes = data_end - data;
+	struct l2_header l2 = {};
+	__u16 l2_len = 0;
+	__u16 outer_len;
+	__u8 inner_family;
+	__be16 inner_proto;
+	__u32 decap_counter;
+	void *l3;
+	int served;
+
+	if (parse_l2(data, data_end, &l2, &l2_len) != PARSE_OK)
+		goto pass;
+	l3 = data + l2_len;
+	if (l2_inner_proto(&l2) == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = l3;
+
+		if ((void *)(iph + 1) > data_end)
+			goto pass;
+		if (iph->protocol != IPPROTO_IPIP || iph->ihl < 5 ||
+		    (iph->frag_off & IPV4_FRAG_MASK_BE))
+			goto pass;
+		outer_len = iph->ihl * 4;
+		inner_family = XLB_FAMILY_V4;
+		decap_counter = XLB_DCNT_DECAP_V4;
+	} else {
+		struct ipv6hdr *ip6h = l3;
+
+		if ((void *)(ip6h + 1) > data_end)
+			goto pass;
+		if (ip6h->nexthdr == IPPROTO_IPV6)
+			inner_family = XLB_FAMILY_V6;
+		else if (ip6h->nexthdr == IPPROTO_IPIP)
+			inner_family = XLB_FAMILY_V4;
+		else
+			goto pass;
+		outer_len = sizeof(*ip6h);
+		decap_counter = XLB_DCNT_DECAP_V6;
+	}
+	if (outer_len > 60)
+		goto pass;
+
+	served = inner_is_served_vip(l3 + outer_len, data_end, inner_family);
+	if (served < 0) {
+		count(XLB_DCNT_DROP_MALFORMED, bytes);
+		return XDP_DROP;
+	}
+	if (!served)
+		goto pass;
+
+	/* Move the L2 header forward over the outer IP header. */
+	inner_proto = inner_family == XLB_FAMILY_V4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
+	if (bpf_xdp_adjust_head(ctx, outer_len)) {
+		count(XLB_DCNT_DROP_ADJUST, bytes);
+		return XDP_DROP;
+	}
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	{
+		struct ethhdr *eth = data;
+		__be16 *tag = (void *)(eth + 1);
+
+		if ((void *)(eth + 1) > data_end)
+			goto adjust_failed;
+		__builtin_memcpy(eth, &l2.eth, sizeof(*eth));
+		if (l2.vlan_count == 0) {
+			eth->h_proto = inner_proto;
+		} else {
+			if ((void *)(tag + 4) > data_end)
+				goto adjust_failed;
+			tag[0] = l2.tags[0][0];
+			tag[1] = l2.vlan_count == 1 ? inner_proto : l2.tags[0][1];
+			if (l2.vlan_count == 2) {
+				tag[2] = l2.tags[1][0];
+				tag[3] = inner_proto;
+			}
+		}
+	}
+	count(decap_counter, bytes);
+	return XDP_PASS;
+
+adjust_failed:
+	count(XLB_DCNT_DROP_ADJUST, bytes);
+	return XDP_DROP;
+pass:
+	count(XLB_DCNT_PASS, bytes);
+	return XDP_PASS;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * xlb L4 balancer, attached at XDP on the node's ingress interface.
+ *
+ * The life of a packet, top to bottom:
+ *   parse L2 (VLAN tags) -> parse L3 (IPv4 options, IPv6 extensions)
+ *   -> is the destination a VIP address? no: XDP_PASS, untouched
+ *   -> can we balance it (fragment, protocol, L4 header)? no: XDP_DROP + reason
+ *   -> VIP service lookup (port, then all-ports) -> flow hash -> Maglev ring
+ *   -> IPIP encapsulation toward the backend -> next hop (FIB or gateway)
+ *   -> XDP_TX / XDP_REDIRECT.
+ * Every packet is counted exactly once, by verdict, in xlb_l4() below.
+ */
+#include "lib/common.h"
+#include "lib/counters.h"
+#include "lib/encap.h"
+#include "lib/l4_maps.h"
+#include "lib/lb.h"
+#include "lib/nexthop.h"
+#include "lib/parse.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct verdict {
+	int action;
+	enum xlb_drop_reason reason; /* meaningful when action == XDP_DROP */
+};
+
+static __always_inline struct verdict pass(void)
+{
+	return (struct verdict){.action = XDP_PASS};
+}
+
+static __always_inline struct verdict drop(enum xlb_drop_reason reason)
+{
+	return (struct verdict){.action = XDP_DROP, .reason = reason};
+}
+
+static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
+					      const struct xlb_vip *vip, __u64 bytes)
+{
+	__u32 zero = 0;
+	__u32 hash = flow_hash(pkt, vip);
+	__u32 backend_id = ring_pick(vip, hash);
+	struct xlb_backend *be;
+	struct xlb_node_cfg *cfg;
+	struct nexthop_result nh;
+	int err;
+
+	if (backend_id == XLB_NO_BACKEND)
+		return drop(XLB_DROP_NO_BACKEND);
+	be = bpf_map_lookup_elem(&xlb_backends_v1, &backend_id);
+	if (!be || !(be->flags & XLB_BACKEND_VALID))
+		return drop(XLB_DROP_BAD_BACKEND);
+	cfg = bpf_map_lookup_elem(&xlb_node_cfg_v1, &zero);
+	if (!cfg)
+		return drop(XLB_DROP_NO_ENCAP_SOURCE);
+
+	if (be->family == XLB_FAMILY_V4) {
+		if (pkt->family != XLB_FAMILY_V4)
+			return drop(XLB_DROP_UNSUPPORTED_ENCAP);
+		if (!(cfg->flags & XLB_NODE_HAS_SRC4))
+			return drop(XLB_DROP_NO_ENCAP_SOURCE);
+		err = encap_ipv4(ctx, pkt, be, cfg, hash);
+	} else {
+		if (!(cfg->flags & XLB_NODE_HAS_SRC6))
+			return drop(XLB_DROP_NO_ENCAP_SOURCE);
+		err = encap_ipv6(ctx, pkt, be, cfg, hash);
+	}
+	if (err)
+		return drop(XLB_DROP_ENCAP_FAILED);
+
+	nh = nexthop_resolve(ctx, pkt, be, cfg, bytes);
+	if (nh.action == XDP_TX || nh.action == XDP_REDIRECT) {
+		counter_add(&xlb_vipstat_v1, vip->vip_id, bytes);
+		counter_add(&xlb_bestat_v1, backend_id, bytes);
+		return (struct verdict){.action = nh.action};
+	}
+	return drop(nh.action == XDP_DROP ? nh.reason : XLB_DROP_NO_TX_PORT);
+}
+
+static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct packet pkt = {};
+	struct xlb_vip *vip;
+	int rc;
+
+	rc = parse_l2(data, data_end, &pkt.l2, &pkt.l2_len);
+	if (rc == PARSE_TRUNCATED)
+		return drop(XLB_DROP_TRUNCATED_L2);
+	if (rc != PARSE_OK)
+		return pass();
+
+	if (l2_inner_proto(&pkt.l2) == bpf_htons(ETH_P_IP))
+		rc = parse_ipv4(data, data_end, &pkt);
+	else
+		rc = parse_ipv6(data, data_end, &pkt);
+	if (rc == PARSE_TRUNCATED)
+		return drop(XLB_DROP_TRUNCATED_L3);
+	if (rc == PARSE_MALFORMED) {
+		/* A header we could read far enough to see it isn't for us is
+		 * the kernel's to judge. */
+		if (pkt.family && !vip_address_known(&pkt))
+			return pass();
+		return drop(XLB_DROP_BAD_L3);
+	}
+	if (!vip_address_known(&pkt))
+		return pass();
+
+	if (pkt.fragment)
+		return drop(XLB_DROP_FRAGMENT);
+	if (pkt.l4_proto == IPPROTO_ICMP || pkt.l4_proto == IPPROTO_ICMPV6)
+		return pass(); /* echo and errors are the kernel's for now */
+	if (pkt.l4_proto != IPPROTO_TCP && pkt.l4_proto != IPPROTO_UDP)
+		return drop(XLB_DROP_UNKNOWN_L4);
+	rc = parse_l4_ports(data, data_end, &pkt);
+	if (rc == PARSE_TRUNCATED)
+		return drop(XLB_DROP_TRUNCATED_L4);
+	if (rc != PARSE_OK)
+		return drop(XLB_DROP_BAD_L3);
+
+	vip = vip_lookup(&pkt);
+	if (!vip)
+		return drop(XLB_DROP_NO_SERVICE);
+	return forward(ctx, &pkt, vip, bytes);
+}
+
+SEC("xdp")
+int xlb_l4(struct xdp_md *ctx)
+{
+	__u64 bytes = ctx->data_end - ctx->data;
+	struct verdict v = process(ctx, bytes);
+
+	switch (v.action) {
+	case XDP_PASS:
+		count_node(XLB_CNT_PASS, bytes);
+		break;
+	case XDP_TX:
+		count_node(XLB_CNT_TX, bytes);
+		break;
+	case XDP_REDIRECT:
+		count_node(XLB_CNT_REDIRECT, bytes);
+		break;
+	default:
+		count_node(XLB_CNT_DROP, bytes);
+		count_drop_reason(v.reason, bytes);
+		v.action = XDP_DROP;
+		break;
+	}
+	return v.action;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one contract between the BPF programs and userspace: map keys and
+ * values, flags, counter ids and load-time parameters. Included by the BPF
+ * objects (compiled by clang -target bpf) and by C++, so it holds plain C
+ * only. Every layout change bumps XLB_ABI_VERSION and the `_vN` suffix of the
+ * map names, so an upgraded agent never reads an old pinned map wrongly.
+ *
+ * Byte order: addresses and ports are stored as they appear on the wire
+ * (network order); everything else is host order.
+ */
+#ifndef XLB_ABI_H
+#define XLB_ABI_H
+
+#include <linux/types.h>
+
+#define XLB_ABI_VERSION 1
+
+/* Address families as they appear in keys and values. */
+enum xlb_family {
+	XLB_FAMILY_NONE = 0,
+	XLB_FAMILY_V4 = 4,
+	XLB_FAMILY_V6 = 6,
+};
+
+/* An IPv4 address uses addr[0]; addr[1..3] stay zero so keys compare exactly. */
+struct xlb_addr {
+	__u32 addr[4];
+};
+
+/* ---- L4 balancer maps --------------------------------------------------- */
+
+/* xlb_vips_v1: HASH, key xlb_vip_key -> xlb_vip. port == 0 means "all ports". */
+struct xlb_vip_key {
+	struct xlb_addr addr;
+	__u16 port;  /* network order */
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* enum xlb_family */
+};
+
+enum xlb_vip_flags {
+	/* Hash on the source address only (clients stick to one backend). */
+	XLB_VIP_HASH_SRC_ONLY = 1u << 0,
+};
+
+struct xlb_vip {
+	__u32 vip_id;  /* index into xlb_vipstat_v1, < params.max_vips */
+	__u32 flags;   /* enum xlb_vip_flags */
+	__u32 ring_id; /* which slot of xlb_rings_v1 is live, < params.max_vips + XLB_SPARE_RINGS */
+	__u32 reserved;
+};
+
+/*
+ * xlb_vip_addrs_v1: HASH, key xlb_vip_addr_key -> __u32 number of services on
+ * that address. Lets the program tell "a VIP address, but a port or protocol we
+ * don't serve" (dropped, counted) from "not ours at all" (passed).
+ */
+struct xlb_vip_addr_key {
+	struct xlb_addr addr;
+	__u32 family;
+};
+
+/*
+ * xlb_rings_v1: ARRAY of __u32 backend ids, (max_vips + XLB_SPARE_RINGS) rings
+ * of params.ring_size entries each. Backend id 0 means "no backend". A ring is
+ * rewritten only while no VIP points at it; a VIP then flips to it in one
+ * update of its xlb_vip, so a packet never sees half a ring.
+ */
+#define XLB_SPARE_RINGS 1
+#define XLB_NO_BACKEND 0
+
+/* xlb_backends_v1: ARRAY indexed by backend id (1..max_backends-1). */
+enum xlb_backend_flags {
+	XLB_BACKEND_VALID = 1u << 0,
+};
+
+struct xlb_backend {
+	struct xlb_addr addr;
+	__u8 family; /* enum xlb_family */
+	__u8 flags;  /* enum xlb_backend_flags */
+	__u16 reserved;
+};
+
+/*
+ * xlb_vipbe_v1: HASH, key xlb_vip_backend_key -> xlb_vip_backend. Control-plane
+ * state (weights) kept beside the rings so that tools and a restarted agent
+ * see what the rings were built from. The XDP program never reads it.
+ */
+struct xlb_vip_backend_key {
+	__u32 vip_id;
+	__u32 backend_id;
+};
+
+struct xlb_vip_backend {
+	__u32 weight;
+	__u32 reserved;
+};
+
+/* xlb_node_cfg_v1: ARRAY of one entry, settings that may change at run time. */
+enum xlb_node_flags {
+	XLB_NODE_HAS_GATEWAY = 1u << 0, /* gateway_mac is a usable fallback next hop */
+	XLB_NODE_HAS_SRC4 = 1u << 1,    /* encap_src4 is configured */
+	XLB_NODE_HAS_SRC6 = 1u << 2,    /* encap_src6 is configured */
+};
+
+struct xlb_node_cfg {
+	/* Outer source = prefix | (flow hash & hostmask): receivers spread
+	 * flows over RX queues by outer source. Network order. */
+	__u32 encap_src4;
+	__u32 encap_src4_hostmask;
+	__u32 encap_src6[4];
+	__u32 encap_src6_hostmask; /* applied to the last 32 bits */
+	__u8 gateway_mac[6];
+	__u16 flags; /* enum xlb_node_flags */
+};
+
+/*
+ * Load-time parameters: the program's rodata (`xlb_params`) and, for tools
+ * that must build an identical instance (`xlb l4 explain`), the pinned
+ * one-entry ARRAY xlb_params_v1.
+ */
+struct xlb_params {
+	__u32 ring_size;   /* Maglev M, prime */
+	__u32 hash_seed;   /* identical on every L4 node */
+	__u32 max_vips;
+	__u32 max_backends;
+	__u8 outer_ttl;
+	__u8 reserved[3];
+	__u32 abi_version;
+};
+
+/* ---- Counters ----------------------------------------------------------- */
+
+struct xlb_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Why a packet was dropped. Each reason has its own counter. */
+enum xlb_drop_reason {
+	XLB_DROP_TRUNCATED_L2 = 0, /* Ethernet or VLAN header cut short */
+	XLB_DROP_TRUNCATED_L3,     /* IP header (or an IPv6 extension) cut short */
+	XLB_DROP_BAD_L3,           /* IPv4 IHL < 5, total length beyond the frame */
+	XLB_DROP_TRUNCATED_L4,     /* TCP/UDP header to a VIP cut short */
+	XLB_DROP_FRAGMENT,         /* IP fragment to a VIP (not balanced yet) */
+	XLB_DROP_UNKNOWN_L4,       /* protocol we don't balance, to a VIP address */
+	XLB_DROP_NO_SERVICE,       /* VIP address, but no service on that port/proto */
+	XLB_DROP_NO_BACKEND,       /* the VIP's ring is empty */
+	XLB_DROP_BAD_BACKEND,      /* ring names a backend id with no valid entry */
+	XLB_DROP_NO_ENCAP_SOURCE,  /* no encap source configured for that family */
+	XLB_DROP_UNSUPPORTED_ENCAP,/* IPv6 VIP with IPv4 backend */
+	XLB_DROP_ENCAP_FAILED,     /* no headroom to add the outer header */
+	XLB_DROP_NO_ROUTE,         /* FIB has no neighbour and no gateway is set */
+	XLB_DROP_NO_TX_PORT,       /* FIB egress interface is not in xlb_tx_ports_v1 */
+	XLB_DROP_REASON_COUNT,
+};
+
+/* xlb_counters_v1: PERCPU_ARRAY of xlb_counter indexed by this enum. */
+enum xlb_counter_id {
+	/* Verdicts: every packet lands in exactly one of these. */
+	XLB_CNT_PASS = 0,
+	XLB_CNT_TX,
+	XLB_CNT_REDIRECT,
+	XLB_CNT_DROP,
+	XLB_CNT_VERDICT_END,
+	/* Next-hop resolution, for forwarded packets. */
+	XLB_CNT_FIB_HIT = XLB_CNT_VERDICT_END,
+	XLB_CNT_FIB_FALLBACK, /* no usable FIB answer: used the gateway MAC */
+	/* One per enum xlb_drop_reason. */
+	XLB_CNT_DROP_REASON_BASE,
+	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
+};
+
+/* xlb_vipstat_v1 (by vip_id) and xlb_bestat_v1 (by backend id): PERCPU_ARRAY
+ * of xlb_counter, packets and bytes forwarded. */
+
+/* ---- Backend decap maps ------------------------------------------------- */
+
+/* xlb_dvips_v1: HASH, key xlb_vip_addr_key -> __u32 (unused, 1). */
+
+enum xlb_decap_counter_id {
+	XLB_DCNT_DECAP_V4 = 0, /* IPv4 outer removed */
+	XLB_DCNT_DECAP_V6,     /* IPv6 outer removed */
+	XLB_DCNT_PASS,         /* not encapsulated, or not for a served VIP: untouched */
+	XLB_DCNT_DROP_MALFORMED, /* encapsulated but cut short */
+	XLB_DCNT_DROP_ADJUST,  /* the kernel refused to move the packet head */
+	XLB_DCNT_COUNT,
+};
+
+/* Layout checks, compiled on both sides: a mismatch fails the build. */
+#ifdef __cplusplus
+#define XLB_ABI_ASSERT(cond, what) static_assert(cond, what)
+#else
+#define XLB_ABI_ASSERT(cond, what) _Static_assert(cond, what)
+#endif
+XLB_ABI_ASSERT(sizeof(struct xlb_addr) == 16, "xlb_addr layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_vip_key, port) == 16, "xlb_vip_key.port");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_vip_key, family) == 19, "xlb_vip_key.family");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip) == 16, "xlb_vip layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_addr_key) == 20, "xlb_vip_addr_key layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_backend) == 20, "xlb_backend layout");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_backend, family) == 16, "xlb_backend.family");
+XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 36, "xlb_node_cfg layout");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, gateway_mac) == 28, "xlb_node_cfg.gateway_mac");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, flags) == 34, "xlb_node_cfg.flags");
+XLB_ABI_ASSERT(sizeof(struct xlb_params) == 24, "xlb_params layout");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_params, outer_ttl) == 16, "xlb_params.outer_ttl");
+XLB_ABI_ASSERT(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend_key) == 8, "xlb_vip_backend_key layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend) == 8, "xlb_vip_backend layout");
+XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 6, "counter ids: verdicts and FIB come first");
+
+#endif /* XLB_ABI_H */

@@ -1,0 +1,194 @@
+#include "agent/agent.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "bpf/xdp.h"
+#include "common/system.h"
+#include "l4/map_set.h"
+
+namespace xlb::agent {
+
+std::vector<l4::ServiceSpec> services_of(const config::Config& cfg) {
+  std::vector<l4::ServiceSpec> out;
+  for (const auto& vip : cfg.vips) {
+    l4::ServiceSpec s;
+    s.key = l4::ServiceKey{vip.address, vip.port, config::ip_protocol(vip.protocol)};
+    s.flags = vip.hash == config::HashMode::SourceOnly ? XLB_VIP_HASH_SRC_ONLY : 0;
+    for (const auto& b : vip.backends) s.backends.push_back(l4::BackendSpec{b.address, b.weight});
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+l4::NodeSpec node_of(const config::Config& cfg) {
+  return l4::NodeSpec{cfg.node.encap_source_v4, cfg.node.encap_source_v6, cfg.node.gateway_mac};
+}
+
+namespace {
+
+xlb_params params_of(const config::Config& cfg) {
+  xlb_params p = bpf::default_params();
+  p.ring_size = cfg.dataplane.ring_size;
+  p.hash_seed = cfg.dataplane.hash_seed;
+  p.max_vips = cfg.dataplane.max_vips;
+  p.max_backends = cfg.dataplane.max_backends;
+  p.outer_ttl = cfg.node.outer_ttl;
+  return p;
+}
+
+bpf::XdpMode xdp_mode_of(const config::Config& cfg) {
+  return cfg.node.xdp_mode == config::XdpMode::Native ? bpf::XdpMode::Native : bpf::XdpMode::Generic;
+}
+
+// Maps left pinned by an earlier agent must have been built with the same
+// load-time parameters, or flows would silently change backends.
+Status check_pinned_params(const std::string& pin_dir, const xlb_params& wanted) {
+  auto pinned = bpf::read_pinned_params(pin_dir);
+  if (!pinned) return {};  // nothing pinned yet: a fresh start
+  std::string diff;
+  auto cmp = [&](const char* name, uint64_t have, uint64_t want) {
+    if (have != want) diff += std::string(diff.empty() ? "" : ", ") + name + " " + std::to_string(have) + " -> " + std::to_string(want);
+  };
+  cmp("ring_size", pinned->ring_size, wanted.ring_size);
+  cmp("hash_seed", pinned->hash_seed, wanted.hash_seed);
+  cmp("max_vips", pinned->max_vips, wanted.max_vips);
+  cmp("max_backends", pinned->max_backends, wanted.max_backends);
+  cmp("outer_ttl", pinned->outer_ttl, wanted.outer_ttl);
+  if (diff.empty()) return {};
+  return Error{"the maps pinned in " + pin_dir + " were built with other load-time settings (" + diff +
+               "). Stop the running agent with on_exit: detach (which removes the pins), or remove " + pin_dir +
+               ", to change them"};
+}
+
+void warn_if_no_forwarding(const config::Config& cfg) {
+  if (cfg.node.gateway_mac) return;
+  for (const char* family : {"ipv4", "ipv6"}) {
+    auto v = read_sysctl(std::string("net.") + family + ".conf." + cfg.node.interface + ".forwarding");
+    if (v && *v == "0")
+      spdlog::warn("{} forwarding is off on {}: the kernel FIB lookup for the next hop will fail and no gateway_mac "
+                   "is set, so {} packets to backends will be dropped (counter drop_no_route)",
+                   family, cfg.node.interface, family);
+  }
+}
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+Status Agent::apply(const config::Config& cfg) {
+  if (auto st = tables_->set_node(node_of(cfg)); !st) return st.error().context("node settings");
+  auto summary = tables_->apply(services_of(cfg));
+  if (!summary) return summary.error();
+  spdlog::info("applied {} VIP services: {}", cfg.vips.size(), summary->str());
+  return {};
+}
+
+Status Agent::start() {
+  auto cfg = config::load_file(options_.config_path);
+  if (!cfg) return cfg.error();
+  running_ = *cfg;
+  const auto& node = running_.node;
+
+  auto ifindex = bpf::interface_index(node.interface);
+  if (!ifindex) return ifindex.error().context("node.interface");
+  ifindex_ = *ifindex;
+  xlb_params params = params_of(running_);
+  if (auto st = check_pinned_params(node.pin_dir, params); !st) return st;
+
+  auto prog = bpf::L4Program::load({params, node.pin_dir, bpf::PinMode::All});
+  if (!prog) return prog.error();
+  program_ = std::move(*prog);
+  auto tables = l4::Tables::recover(l4::maps_of(*program_));
+  if (!tables) return tables.error().context("reading the pinned maps");
+  tables_ = std::make_unique<l4::Tables>(std::move(*tables));
+  if (!tables_->services().empty())
+    spdlog::info("took over {} services from pinned maps in {}", tables_->services().size(), node.pin_dir);
+
+  // Fill the maps first, then attach: the first packet already sees the config.
+  if (auto st = apply(running_); !st) return st;
+  warn_if_no_forwarding(running_);
+  if (auto st = bpf::xdp_attach(ifindex_, program_->prog_fd(), xdp_mode_of(running_), bpf::L4Program::kProgramName); !st)
+    return st;
+  spdlog::info("XDP program attached to {} ({} mode), maps pinned in {}", node.interface,
+               config::xdp_mode_name(node.xdp_mode), node.pin_dir);
+  return {};
+}
+
+void Agent::reload() {
+  auto cfg = config::load_file(options_.config_path);
+  if (!cfg) {
+    spdlog::error("reload rejected, still serving the previous config:\n{}", cfg.error().message);
+    return;
+  }
+  auto blockers = config::restart_required_changes(running_, *cfg);
+  const auto& a = running_.node;
+  const auto& b = cfg->node;
+  if (a.interface != b.interface) blockers.push_back("node.interface: " + a.interface + " -> " + b.interface);
+  if (a.pin_dir != b.pin_dir) blockers.push_back("node.pin_dir: " + a.pin_dir + " -> " + b.pin_dir);
+  if (a.xdp_mode != b.xdp_mode) blockers.push_back("node.xdp_mode");
+  if (a.outer_ttl != b.outer_ttl) blockers.push_back("node.outer_ttl");
+  if (!blockers.empty()) {
+    std::string list;
+    for (const auto& x : blockers) list += "\n  " + x;
+    spdlog::error("reload rejected: these changes need an agent restart:{}", list);
+    return;
+  }
+  if (auto st = apply(*cfg); !st) {
+    spdlog::error("reload failed part-way: {}", st.error().message);
+    return;
+  }
+  running_ = *cfg;
+}
+
+void Agent::stop() {
+  if (!program_) return;
+  if (running_.node.on_exit == config::OnExit::Keep) {
+    spdlog::info("on_exit: keep: XDP stays attached to {} and maps stay pinned in {}", running_.node.interface,
+                 running_.node.pin_dir);
+    return;
+  }
+  if (auto st = bpf::xdp_detach(ifindex_, xdp_mode_of(running_)); !st)
+    spdlog::error("{}", st.error().message);
+  program_->unpin_all();
+  spdlog::info("XDP detached from {}, pins removed", running_.node.interface);
+}
+
+int Agent::run() {
+  sigset_t signals = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (auto st = start(); !st) {
+    spdlog::error("{}", st.error().message);
+    if (program_ && ifindex_) {
+      // Never leave a half-started data plane behind.
+      (void)bpf::xdp_detach(ifindex_, xdp_mode_of(running_));
+    }
+    return 1;
+  }
+  if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << "ready\n";
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading {}", options_.config_path);
+      reload();
+      continue;
+    }
+    spdlog::info("signal {}: stopping", sig);
+    stop();
+    return 0;
+  }
+}
+
+}  // namespace xlb::agent

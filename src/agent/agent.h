@@ -1,0 +1,45 @@
+// xlb-agent in static-config mode: one L4 node driven by a file.
+// Loads (or takes over) the data plane, applies the file, then waits for
+// signals: SIGHUP re-reads the file and applies only the difference; SIGTERM
+// and SIGINT stop it, detaching or leaving the data plane as on_exit says.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bpf/l4_program.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "l4/tables.h"
+
+namespace xlb::agent {
+
+struct Options {
+  std::string config_path;
+  std::string ready_file;  // created once the data plane serves the config
+};
+
+class Agent {
+ public:
+  explicit Agent(Options options) : options_(std::move(options)) {}
+  // Runs until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+
+ private:
+  Status start();
+  Status apply(const config::Config& cfg);
+  void reload();
+  void stop();
+
+  Options options_;
+  config::Config running_;
+  std::unique_ptr<bpf::L4Program> program_;
+  std::unique_ptr<l4::Tables> tables_;
+  int ifindex_ = 0;
+};
+
+// The services and node settings a config asks for.
+std::vector<l4::ServiceSpec> services_of(const config::Config& cfg);
+l4::NodeSpec node_of(const config::Config& cfg);
+
+}  // namespace xlb::agent

@@ -1,0 +1,168 @@
+#include "bpf/l4_program.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "xlb_l4.skel.h"
+
+namespace xlb::bpf {
+
+namespace {
+
+// Maps that hold configuration (as opposed to counters).
+bool is_config_map(const std::string& name) {
+  static const std::set<std::string> config = {"xlb_vips_v1",    "xlb_vip_addrs_v1", "xlb_rings_v1",
+                                               "xlb_backends_v1", "xlb_vipbe_v1",     "xlb_node_cfg_v1",
+                                               "xlb_params_v1",  "xlb_tx_ports_v1"};
+  return config.count(name) != 0;
+}
+
+Status check_params(const xlb_params& p) {
+  if (p.ring_size < 7) return Error{"ring_size " + std::to_string(p.ring_size) + " is too small"};
+  if (p.max_vips == 0 || p.max_backends < 2) return Error{"max_vips must be >= 1 and max_backends >= 2"};
+  uint64_t ring_entries = uint64_t(p.max_vips + XLB_SPARE_RINGS) * p.ring_size;
+  if (ring_entries > (1ull << 31))
+    return Error{"max_vips x ring_size = " + std::to_string(ring_entries) + " ring entries is beyond what one map holds"};
+  return {};
+}
+
+Status size_maps(xlb_l4* skel, const xlb_params& p) {
+  struct Size {
+    bpf_map* map;
+    uint64_t entries;
+  };
+  const Size sizes[] = {
+      {skel->maps.xlb_vips_v1, p.max_vips},
+      {skel->maps.xlb_vip_addrs_v1, p.max_vips},
+      {skel->maps.xlb_rings_v1, uint64_t(p.max_vips + XLB_SPARE_RINGS) * p.ring_size},
+      {skel->maps.xlb_backends_v1, p.max_backends},
+      {skel->maps.xlb_vipbe_v1, uint64_t(p.max_backends) * 16},
+      {skel->maps.xlb_vipstat_v1, p.max_vips},
+      {skel->maps.xlb_bestat_v1, p.max_backends},
+  };
+  for (const auto& s : sizes) {
+    if (int err = bpf_map__set_max_entries(s.map, static_cast<uint32_t>(s.entries)); err)
+      return errno_error(std::string("size map ") + bpf_map__name(s.map), err);
+  }
+  return {};
+}
+
+bool exists(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+Status set_pins(xlb_l4* skel, const L4LoadOptions& o) {
+  bpf_map* map;
+  bpf_object__for_each_map(map, skel->obj) {
+    if (bpf_map__is_internal(map)) continue;  // .rodata is per program instance
+    std::string name = bpf_map__name(map);
+    bool pin = o.pin_mode == PinMode::All || (o.pin_mode == PinMode::ConfigOnly && is_config_map(name));
+    if (!pin) continue;
+    std::string path = o.pin_dir + "/" + name;
+    if (o.pin_mode == PinMode::ConfigOnly && !exists(path))
+      return Error{"no pinned map " + path + ": is an xlb agent running with pin_dir " + o.pin_dir + "?"};
+    if (int err = bpf_map__set_pin_path(map, path.c_str()); err) return errno_error("set pin path " + path, err);
+  }
+  return {};
+}
+
+Status ensure_dir(const std::string& dir) {
+  if (dir.empty()) return Error{"pin_dir is empty"};
+  std::string partial;
+  for (size_t pos = 0; pos != std::string::npos;) {
+    pos = dir.find('/', pos + 1);
+    partial = dir.substr(0, pos);
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) return errno_error("create directory " + partial, errno);
+  }
+  return {};
+}
+
+}  // namespace
+
+xlb_params default_params() {
+  xlb_params p{};
+  p.ring_size = 65537;
+  p.hash_seed = 0x5eed1234;
+  p.max_vips = 64;
+  p.max_backends = 4096;
+  p.outer_ttl = 64;
+  p.abi_version = XLB_ABI_VERSION;
+  return p;
+}
+
+Result<std::unique_ptr<L4Program>> L4Program::load(const L4LoadOptions& o) {
+  xlb_params params = o.params;
+  params.abi_version = XLB_ABI_VERSION;
+  if (auto st = check_params(params); !st) return st.error();
+  if (o.pin_mode == PinMode::All) {
+    if (auto st = ensure_dir(o.pin_dir); !st) return st.error();
+  }
+
+  xlb_l4* skel = xlb_l4__open();
+  if (!skel) return errno_error("open the xlb_l4 BPF object", errno);
+  std::unique_ptr<L4Program> prog(new L4Program(skel, params));
+
+  std::memcpy(const_cast<xlb_params*>(&skel->rodata->xlb_params), &params, sizeof(params));
+  if (auto st = size_maps(skel, params); !st) return st.error();
+  if (o.pin_mode != PinMode::None) {
+    if (auto st = set_pins(skel, o); !st) return st.error();
+  }
+  if (int err = xlb_l4__load(skel); err) {
+    auto e = errno_error("load the xlb_l4 BPF program", err);
+    if (o.pin_mode != PinMode::None)
+      e.message += ". If maps pinned in " + o.pin_dir +
+                   " come from an older layout or other sizes (ring_size, max_vips, max_backends), "
+                   "stop the agent with on_exit: detach or remove that directory";
+    return e;
+  }
+  uint32_t zero = 0;
+  if (auto st = prog->params_map().update(&zero, &params); !st) return st.error();
+  return prog;
+}
+
+L4Program::~L4Program() { xlb_l4__destroy(skel_); }
+
+int L4Program::prog_fd() const { return bpf_program__fd(skel_->progs.xlb_l4); }
+
+#define XLB_MAP_ACCESSOR(method, field) \
+  Map L4Program::method() const { return Map(bpf_map__fd(skel_->maps.field), #field); }
+XLB_MAP_ACCESSOR(vips, xlb_vips_v1)
+XLB_MAP_ACCESSOR(vip_addrs, xlb_vip_addrs_v1)
+XLB_MAP_ACCESSOR(rings, xlb_rings_v1)
+XLB_MAP_ACCESSOR(backends, xlb_backends_v1)
+XLB_MAP_ACCESSOR(vip_backends, xlb_vipbe_v1)
+XLB_MAP_ACCESSOR(node_cfg, xlb_node_cfg_v1)
+XLB_MAP_ACCESSOR(params_map, xlb_params_v1)
+XLB_MAP_ACCESSOR(tx_ports, xlb_tx_ports_v1)
+XLB_MAP_ACCESSOR(counters, xlb_counters_v1)
+XLB_MAP_ACCESSOR(vip_stats, xlb_vipstat_v1)
+XLB_MAP_ACCESSOR(backend_stats, xlb_bestat_v1)
+#undef XLB_MAP_ACCESSOR
+
+void L4Program::unpin_all() const {
+  bpf_map* map;
+  bpf_object__for_each_map(map, skel_->obj) {
+    if (bpf_map__is_pinned(map)) bpf_map__unpin(map, nullptr);
+  }
+}
+
+Result<xlb_params> read_pinned_params(const std::string& pin_dir) {
+  auto m = PinnedMap::open(pin_dir + "/xlb_params_v1");
+  if (!m) return m.error().context("no xlb agent state in " + pin_dir + " (is the agent running with that pin_dir?)");
+  xlb_params p{};
+  uint32_t zero = 0;
+  auto found = m->map().lookup(&zero, &p);
+  if (!found) return found.error();
+  if (p.abi_version != XLB_ABI_VERSION)
+    return Error{"maps in " + pin_dir + " have ABI version " + std::to_string(p.abi_version) + ", this tool speaks " +
+                 std::to_string(XLB_ABI_VERSION)};
+  return p;
+}
+
+}  // namespace xlb::bpf

@@ -1,0 +1,60 @@
+// A BPF map reached by file descriptor, with errors that name the map and the
+// operation. Does not own the fd: the skeleton (or PinnedMap) does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "xlb/abi.h"
+
+namespace xlb::bpf {
+
+class Map {
+ public:
+  Map() = default;
+  Map(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+
+  int fd() const { return fd_; }
+  const std::string& name() const { return name_; }
+
+  Status update(const void* key, const void* value, uint64_t flags = 0) const;
+  // Ok(false) when the key is absent.
+  Result<bool> lookup(const void* key, void* value) const;
+  // Ok even when the key was already absent.
+  Status erase(const void* key) const;
+  // Writes `count` consecutive u32 values of an ARRAY map starting at index `first`.
+  Status update_u32_range(uint32_t first, const std::vector<uint32_t>& values) const;
+  Result<std::vector<uint32_t>> read_u32_range(uint32_t first, uint32_t count) const;
+  // All keys of a hash map, each `key_size` bytes.
+  Result<std::vector<std::vector<uint8_t>>> keys(size_t key_size) const;
+
+ private:
+  int fd_ = -1;
+  std::string name_;
+};
+
+// Per-CPU counters: read and sum over CPUs; zero on every CPU.
+Result<xlb_counter> read_percpu_counter(const Map& map, uint32_t index);
+Status zero_percpu_counter(const Map& map, uint32_t index);
+
+// A map opened from its pin in bpffs; owns (and closes) the fd.
+class PinnedMap {
+ public:
+  static Result<PinnedMap> open(const std::string& path);
+  PinnedMap(PinnedMap&& other) noexcept;
+  PinnedMap& operator=(PinnedMap&& other) noexcept;
+  PinnedMap(const PinnedMap&) = delete;
+  PinnedMap& operator=(const PinnedMap&) = delete;
+  ~PinnedMap();
+  const Map& map() const { return map_; }
+
+ private:
+  explicit PinnedMap(Map m) : map_(std::move(m)) {}
+  Map map_;
+};
+
+int possible_cpus();
+
+}  // namespace xlb::bpf

@@ -1,0 +1,37 @@
+// Attaching XDP programs to interfaces, and running them on a packet with
+// BPF_PROG_TEST_RUN (fixtures, `xlb l4 explain`).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace xlb::bpf {
+
+enum class XdpMode { Native, Generic };
+
+Result<int> interface_index(const std::string& name);
+
+// Attaches `prog_fd` to `ifindex`. An XDP program already attached is
+// replaced atomically only if its name is `expected_name` (an older instance
+// of ours: upgrades keep forwarding); anything else is refused.
+Status xdp_attach(int ifindex, int prog_fd, XdpMode mode, const std::string& expected_name);
+// Detaches whatever xdp program is attached in `mode` (no-op if none).
+Status xdp_detach(int ifindex, XdpMode mode);
+// Name of the attached program, empty if none.
+Result<std::string> xdp_attached_name(int ifindex);
+
+struct TestRunResult {
+  uint32_t action = 0;  // XDP_*
+  std::vector<uint8_t> packet;
+  uint32_t duration_ns = 0;
+};
+
+// One run of `prog_fd` on `packet` (ingress ifindex 1, the namespace's loopback).
+Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet);
+
+const char* xdp_action_name(uint32_t action);
+
+}  // namespace xlb::bpf

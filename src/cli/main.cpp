@@ -1,0 +1,134 @@
+// xlb: the operator's command line. Local commands for now: inspect an L4
+// node, explain a flow, prepare a backend.
+#include <netinet/in.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "backend/prepare.h"
+#include "cli/show.h"
+#include "l4/explain.h"
+
+namespace {
+
+int fail(const xlb::Error& e) {
+  std::cerr << "xlb: " << e.message << "\n";
+  return 1;
+}
+
+xlb::bpf::XdpMode parse_mode(const std::string& m) {
+  return m == "generic" ? xlb::bpf::XdpMode::Generic : xlb::bpf::XdpMode::Native;
+}
+
+int show(const std::string& pin_dir, bool as_json) {
+  auto state = xlb::cli::l4_state(pin_dir);
+  if (!state) return fail(state.error());
+  std::cout << (as_json ? state->dump(2) + "\n" : xlb::cli::render_l4_state(*state));
+  return 0;
+}
+
+int explain(const std::string& pin_dir, const std::string& proto, const std::string& src, uint16_t sport,
+            const std::string& dst, uint16_t dport, bool as_json) {
+  xlb::l4::FlowQuery q;
+  q.proto = proto == "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
+  auto s = xlb::IpAddr::parse(src);
+  if (!s) return fail(s.error());
+  auto d = xlb::IpAddr::parse(dst);
+  if (!d) return fail(d.error());
+  q.src = *s;
+  q.dst = *d;
+  q.sport = sport;
+  q.dport = dport;
+  auto e = xlb::l4::explain(pin_dir, q);
+  if (!e) return fail(e.error());
+  nlohmann::json j{{"verdict", e->verdict}, {"service", e->service}, {"hash", e->hash},
+                   {"ring_slot", e->ring_slot}, {"ring_size", e->ring_size}};
+  if (e->backend) j["backend"] = e->backend->str();
+  if (e->backend_id) j["backend_id"] = *e->backend_id;
+  if (e->outer_source) j["outer_source"] = e->outer_source->str();
+  if (!e->drop_reason.empty()) j["drop_reason"] = e->drop_reason;
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "flow      " << proto << " " << src << ":" << sport << " -> " << dst << ":" << dport << "\n";
+  std::cout << "verdict   " << e->verdict << (e->drop_reason.empty() ? "" : " (" + e->drop_reason + ")") << "\n";
+  if (e->service.empty()) {
+    std::cout << "service   none matches: " << (e->verdict == "XDP_PASS" ? "not a VIP, the kernel gets it" : "") << "\n";
+    return 0;
+  }
+  std::cout << "service   " << e->service << (e->source_only_hash ? " (hash on source address only)" : " (5-tuple hash)")
+            << "\n";
+  std::cout << "hash      0x" << std::hex << e->hash << std::dec << " -> ring slot " << e->ring_slot << " of "
+            << e->ring_size << "\n";
+  if (e->backend)
+    std::cout << "backend   " << e->backend->str() << " (id " << (e->backend_id ? *e->backend_id : 0)
+              << "), outer source " << e->outer_source->str() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"xlb: command line for the xlb load balancer"};
+  app.require_subcommand(1);
+
+  auto* l4 = app.add_subcommand("l4", "inspect the L4 data plane of this node");
+  l4->require_subcommand(1);
+  std::string pin_dir = "/sys/fs/bpf/xlb";
+  bool as_json = false;
+
+  auto* show_cmd = l4->add_subcommand("show", "VIPs, backends, weights, ring fill and counters");
+  show_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
+  show_cmd->add_flag("--json", as_json, "machine-readable output");
+
+  std::string proto, src, dst;
+  uint16_t sport = 0, dport = 0;
+  auto* explain_cmd = l4->add_subcommand("explain", "which backend gets this flow, and why (runs the real program)");
+  explain_cmd->add_option("proto", proto, "tcp or udp")->required()->check(CLI::IsMember({"tcp", "udp"}));
+  explain_cmd->add_option("src", src, "client address")->required();
+  explain_cmd->add_option("sport", sport, "client port")->required();
+  explain_cmd->add_option("dst", dst, "VIP address")->required();
+  explain_cmd->add_option("dport", dport, "VIP port")->required();
+  explain_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
+  explain_cmd->add_flag("--json", as_json, "machine-readable output");
+
+  auto* backend = app.add_subcommand("backend", "set up this host as an xlb backend");
+  backend->require_subcommand(1);
+  xlb::backend::PrepareOptions prep;
+  std::vector<std::string> vip_texts;
+  std::string mode = "native";
+  auto* prepare_cmd = backend->add_subcommand("prepare", "attach decap, put VIPs on lo, set DSR sysctls");
+  prepare_cmd->add_option("--iface", prep.interface, "interface that receives encapsulated traffic")->required();
+  prepare_cmd->add_option("--vip", vip_texts, "a VIP this backend serves (repeat)")->required();
+  prepare_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
+  prepare_cmd->add_option("--xdp-mode", mode, "native or generic")->check(CLI::IsMember({"native", "generic"}));
+  std::string reset_iface;
+  auto* reset_cmd = backend->add_subcommand("reset", "undo prepare");
+  reset_cmd->add_option("--iface", reset_iface, "interface")->required();
+  reset_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
+  reset_cmd->add_option("--xdp-mode", mode, "native or generic")->check(CLI::IsMember({"native", "generic"}));
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*show_cmd) return show(pin_dir, as_json);
+  if (*explain_cmd) return explain(pin_dir, proto, src, sport, dst, dport, as_json);
+  if (*prepare_cmd) {
+    for (const auto& t : vip_texts) {
+      auto a = xlb::IpAddr::parse(t);
+      if (!a) return fail(a.error().context("--vip"));
+      prep.vips.push_back(*a);
+    }
+    prep.mode = parse_mode(mode);
+    if (auto st = xlb::backend::prepare(prep); !st) return fail(st.error());
+    std::cout << "backend ready on " << prep.interface << ": decap attached, " << prep.vips.size()
+              << " VIP(s) on lo\n";
+    return 0;
+  }
+  if (*reset_cmd) {
+    if (auto st = xlb::backend::reset(reset_iface, prep.pin_dir, parse_mode(mode)); !st) return fail(st.error());
+    return 0;
+  }
+  return 0;
+}

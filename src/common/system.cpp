@@ -1,0 +1,56 @@
+#include "common/system.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+
+extern char** environ;
+
+namespace xlb {
+
+Status run_command(const std::vector<std::string>& argv) {
+  std::string line;
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    line += (line.empty() ? "" : " ") + a;
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  if (int err = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ); err != 0)
+    return errno_error("run '" + line + "'", err);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return errno_error("wait for '" + line + "'", errno);
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  return Error{"'" + line + "' failed with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1)};
+}
+
+namespace {
+std::string sysctl_path(std::string key) {
+  std::replace(key.begin(), key.end(), '.', '/');
+  return "/proc/sys/" + key;
+}
+}  // namespace
+
+Status write_sysctl(const std::string& key, const std::string& value) {
+  std::ofstream f(sysctl_path(key));
+  if (!f) return errno_error("open sysctl " + key, errno);
+  f << value << '\n';
+  f.close();
+  if (!f) return errno_error("write sysctl " + key + " = " + value, errno);
+  return {};
+}
+
+Result<std::string> read_sysctl(const std::string& key) {
+  std::ifstream f(sysctl_path(key));
+  std::string value;
+  if (!f || !std::getline(f, value)) return errno_error("read sysctl " + key, errno);
+  return value;
+}
+
+}  // namespace xlb

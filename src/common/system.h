@@ -1,0 +1,20 @@
+// Small host-side effects the agent and the backend helper need: running a
+// command without a shell, writing a sysctl.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace xlb {
+
+// Runs argv[0] (looked up in PATH) with the given arguments and waits; an
+// error carries the command line and its exit status.
+Status run_command(const std::vector<std::string>& argv);
+
+// write_sysctl("net.ipv4.conf.all.arp_ignore", "1")
+Status write_sysctl(const std::string& key, const std::string& value);
+Result<std::string> read_sysctl(const std::string& key);
+
+}  // namespace xlb

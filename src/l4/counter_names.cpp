@@ -1,0 +1,41 @@
+#include "l4/counter_names.h"
+
+namespace xlb::l4 {
+
+const char* drop_reason_name(uint32_t reason) {
+  switch (static_cast<xlb_drop_reason>(reason)) {
+    case XLB_DROP_TRUNCATED_L2: return "truncated_l2";
+    case XLB_DROP_TRUNCATED_L3: return "truncated_l3";
+    case XLB_DROP_BAD_L3: return "bad_l3";
+    case XLB_DROP_TRUNCATED_L4: return "truncated_l4";
+    case XLB_DROP_FRAGMENT: return "fragment";
+    case XLB_DROP_UNKNOWN_L4: return "unknown_l4";
+    case XLB_DROP_NO_SERVICE: return "no_service";
+    case XLB_DROP_NO_BACKEND: return "no_backend";
+    case XLB_DROP_BAD_BACKEND: return "bad_backend";
+    case XLB_DROP_NO_ENCAP_SOURCE: return "no_encap_source";
+    case XLB_DROP_UNSUPPORTED_ENCAP: return "unsupported_encap";
+    case XLB_DROP_ENCAP_FAILED: return "encap_failed";
+    case XLB_DROP_NO_ROUTE: return "no_route";
+    case XLB_DROP_NO_TX_PORT: return "no_tx_port";
+    case XLB_DROP_REASON_COUNT: break;
+  }
+  return "unknown";
+}
+
+std::string counter_name(uint32_t id) {
+  switch (id) {
+    case XLB_CNT_PASS: return "pass";
+    case XLB_CNT_TX: return "tx";
+    case XLB_CNT_REDIRECT: return "redirect";
+    case XLB_CNT_DROP: return "drop";
+    case XLB_CNT_FIB_HIT: return "fib_hit";
+    case XLB_CNT_FIB_FALLBACK: return "fib_fallback";
+    default: break;
+  }
+  if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)
+    return std::string("drop_") + drop_reason_name(id - XLB_CNT_DROP_REASON_BASE);
+  return "unknown_" + std::to_string(id);
+}
+
+}  // namespace xlb::l4

@@ -1,0 +1,334 @@
+#include "l4/tables.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "maglev/maglev.h"
+
+namespace xlb::l4 {
+
+std::string ServiceKey::str() const {
+  std::string addr = address.is_v6() ? "[" + address.str() + "]" : address.str();
+  std::string port_text = port == 0 ? "*" : std::to_string(port);
+  std::string proto_text = proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : std::to_string(proto);
+  return addr + ":" + port_text + "/" + proto_text;
+}
+
+std::string ApplySummary::str() const {
+  return std::to_string(added) + " added, " + std::to_string(updated) + " updated, " + std::to_string(removed) +
+         " removed, " + std::to_string(unchanged) + " unchanged, " + std::to_string(rings_written) + " rings written";
+}
+
+xlb_vip_key vip_key_of(const ServiceKey& key) {
+  xlb_vip_key k{};
+  k.addr = key.address.to_abi();
+  k.port = htons(key.port);
+  k.proto = key.proto;
+  k.family = key.address.family;
+  return k;
+}
+
+ServiceKey service_key_of(const xlb_vip_key& k) {
+  return ServiceKey{IpAddr::from_abi(k.addr, k.family), ntohs(k.port), k.proto};
+}
+
+namespace {
+xlb_vip_addr_key addr_key_of(const IpAddr& a) {
+  xlb_vip_addr_key k{};
+  k.addr = a.to_abi();
+  k.family = a.family;
+  return k;
+}
+}  // namespace
+
+Result<Tables> Tables::recover(const MapSet& maps) {
+  Tables t(maps);
+  auto keys = maps.vips.keys(sizeof(xlb_vip_key));
+  if (!keys) return keys.error();
+  std::map<uint32_t, ServiceKey> by_vip_id;
+  for (const auto& raw : *keys) {
+    xlb_vip_key k;
+    std::memcpy(&k, raw.data(), sizeof(k));
+    xlb_vip v{};
+    auto found = maps.vips.lookup(&k, &v);
+    if (!found) return found.error();
+    if (!*found) continue;  // removed while we iterated
+    InstalledService svc;
+    svc.spec.key = service_key_of(k);
+    svc.spec.flags = v.flags;
+    svc.vip_id = v.vip_id;
+    svc.ring_id = v.ring_id;
+    t.used_vip_ids_.insert(v.vip_id);
+    t.used_ring_ids_.insert(v.ring_id);
+    by_vip_id[v.vip_id] = svc.spec.key;
+    t.installed_[svc.spec.key] = svc;
+  }
+  for (uint32_t id = 1; id < maps.params.max_backends; ++id) {
+    xlb_backend be{};
+    auto found = maps.backends.lookup(&id, &be);
+    if (!found) return found.error();
+    if (!(be.flags & XLB_BACKEND_VALID)) continue;
+    IpAddr addr = IpAddr::from_abi(be.addr, be.family);
+    t.backend_addr_[id] = addr;
+    t.backend_id_[addr] = id;
+    t.used_backend_ids_.insert(id);
+  }
+  auto pairs = maps.vip_backends.keys(sizeof(xlb_vip_backend_key));
+  if (!pairs) return pairs.error();
+  for (const auto& raw : *pairs) {
+    xlb_vip_backend_key k;
+    std::memcpy(&k, raw.data(), sizeof(k));
+    xlb_vip_backend w{};
+    auto found = maps.vip_backends.lookup(&k, &w);
+    if (!found) return found.error();
+    auto svc = by_vip_id.find(k.vip_id);
+    auto addr = t.backend_addr_.find(k.backend_id);
+    if (!*found || svc == by_vip_id.end() || addr == t.backend_addr_.end()) continue;
+    auto& installed = t.installed_[svc->second];
+    installed.spec.backends.push_back(BackendSpec{addr->second, w.weight});
+    installed.backend_ids.push_back(k.backend_id);
+  }
+  // We cannot tell whether a previous agent finished writing every ring, so
+  // the first apply rewrites them all (through spare slots: harmless to traffic).
+  t.rings_verified_ = t.installed_.empty();
+  return t;
+}
+
+Result<uint32_t> Tables::take_free(std::set<uint32_t>& used, uint32_t limit, const char* what) const {
+  uint32_t first = std::string(what) == "backend" ? 1 : 0;  // backend id 0 means "none"
+  for (uint32_t id = first; id < limit; ++id) {
+    if (used.insert(id).second) return id;
+  }
+  return Error{std::string("no free ") + what + " slot (limit " + std::to_string(limit) + ")"};
+}
+
+Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
+  std::set<ServiceKey> keys;
+  std::set<IpAddr> backends;
+  for (const auto& s : services) {
+    if (!keys.insert(s.key).second) return Error{"service " + s.key.str() + " is listed twice"};
+    for (const auto& b : s.backends) {
+      if (s.key.address.is_v6() && b.address.is_v4())
+        return Error{"service " + s.key.str() + ": an IPv6 VIP cannot use IPv4 backend " + b.address.str()};
+      backends.insert(b.address);
+    }
+  }
+  if (services.size() > maps_.params.max_vips)
+    return Error{std::to_string(services.size()) + " services exceed max_vips " + std::to_string(maps_.params.max_vips)};
+  if (backends.size() > maps_.params.max_backends - 1)
+    return Error{std::to_string(backends.size()) + " backends exceed max_backends " +
+                 std::to_string(maps_.params.max_backends) + " (id 0 is reserved)"};
+  return {};
+}
+
+Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
+  if (auto it = backend_id_.find(addr); it != backend_id_.end()) return it->second;
+  auto id = take_free(used_backend_ids_, maps_.params.max_backends, "backend");
+  if (!id) return id.error();
+  xlb_backend be{};
+  be.addr = addr.to_abi();
+  be.family = addr.family;
+  be.flags = XLB_BACKEND_VALID;
+  if (auto st = bpf::zero_percpu_counter(maps_.backend_stats, *id); !st) return st.error();
+  if (auto st = maps_.backends.update(&*id, &be); !st) return st.error();
+  backend_id_[addr] = *id;
+  backend_addr_[*id] = addr;
+  return *id;
+}
+
+Status Tables::write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector<uint32_t>& ids_out) {
+  std::vector<maglev::Backend> members;
+  ids_out.clear();
+  for (const auto& b : spec.backends) {
+    auto id = backend_id_for(b.address);
+    if (!id) return id.error();
+    ids_out.push_back(*id);
+    members.push_back(maglev::Backend{*id, b.address.str(), b.weight});
+  }
+  auto ring = maglev::build(std::move(members), maps_.params.ring_size);
+  if (!ring) return ring.error().context("service " + spec.key.str());
+  return maps_.rings.update_u32_range(ring_id * maps_.params.ring_size, *ring);
+}
+
+Status Tables::sync_weights(const InstalledService& svc, const InstalledService* previous) {
+  std::set<uint32_t> current;
+  for (size_t i = 0; i < svc.backend_ids.size(); ++i) {
+    xlb_vip_backend_key k{svc.vip_id, svc.backend_ids[i]};
+    xlb_vip_backend w{svc.spec.backends[i].weight, 0};
+    if (auto st = maps_.vip_backends.update(&k, &w); !st) return st;
+    current.insert(svc.backend_ids[i]);
+  }
+  if (!previous) return {};
+  for (uint32_t old_id : previous->backend_ids) {
+    if (current.count(old_id)) continue;
+    xlb_vip_backend_key k{previous->vip_id, old_id};
+    if (auto st = maps_.vip_backends.erase(&k); !st) return st;
+  }
+  return {};
+}
+
+Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
+  auto existing = installed_.find(spec.key);
+  const bool known = existing != installed_.end();
+  if (known && rings_verified_ && existing->second.spec == spec) {
+    summary.unchanged++;
+    return {};
+  }
+  xlb_vip_key key = vip_key_of(spec.key);
+  if (known && rings_verified_ && existing->second.spec.backends == spec.backends) {
+    // Only flags changed: the ring stays.
+    xlb_vip v{existing->second.vip_id, spec.flags, existing->second.ring_id, 0};
+    if (auto st = maps_.vips.update(&key, &v); !st) return st;
+    existing->second.spec.flags = spec.flags;
+    summary.updated++;
+    return {};
+  }
+
+  InstalledService svc;
+  svc.spec = spec;
+  if (known) {
+    svc.vip_id = existing->second.vip_id;
+  } else {
+    auto vip_id = take_free(used_vip_ids_, maps_.params.max_vips, "VIP");
+    if (!vip_id) return vip_id.error();
+    svc.vip_id = *vip_id;
+    if (auto st = bpf::zero_percpu_counter(maps_.vip_stats, svc.vip_id); !st) return st;
+  }
+  auto ring_id = take_free(used_ring_ids_, maps_.params.max_vips + XLB_SPARE_RINGS, "ring");
+  if (!ring_id) return ring_id.error();
+  svc.ring_id = *ring_id;
+  if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) {
+    used_ring_ids_.erase(svc.ring_id);
+    return st;
+  }
+  summary.rings_written++;
+
+  // The flip: one update makes the new ring live.
+  xlb_vip v{svc.vip_id, spec.flags, svc.ring_id, 0};
+  if (auto st = maps_.vips.update(&key, &v); !st) return st;
+  if (auto st = sync_weights(svc, known ? &existing->second : nullptr); !st) return st;
+  if (known) {
+    used_ring_ids_.erase(existing->second.ring_id);
+    summary.updated++;
+  } else {
+    summary.added++;
+  }
+  installed_[spec.key] = std::move(svc);
+  return {};
+}
+
+Status Tables::remove(const ServiceKey& key) {
+  auto it = installed_.find(key);
+  if (it == installed_.end()) return {};
+  xlb_vip_key k = vip_key_of(key);
+  if (auto st = maps_.vips.erase(&k); !st) return st;
+  for (uint32_t id : it->second.backend_ids) {
+    xlb_vip_backend_key pair{it->second.vip_id, id};
+    if (auto st = maps_.vip_backends.erase(&pair); !st) return st;
+  }
+  used_vip_ids_.erase(it->second.vip_id);
+  used_ring_ids_.erase(it->second.ring_id);
+  installed_.erase(it);
+  return {};
+}
+
+// Addresses are added before their services and removed after them, so that
+// a packet never finds a service whose address the program does not know.
+Status Tables::sync_vip_addresses(const std::vector<ServiceSpec>& services, bool adding) {
+  std::set<IpAddr> wanted;
+  for (const auto& s : services) wanted.insert(s.key.address);
+  uint32_t one = 1;
+  if (adding) {
+    for (const auto& a : wanted) {
+      auto k = addr_key_of(a);
+      if (auto st = maps_.vip_addrs.update(&k, &one); !st) return st;
+    }
+    return {};
+  }
+  auto keys = maps_.vip_addrs.keys(sizeof(xlb_vip_addr_key));
+  if (!keys) return keys.error();
+  for (const auto& raw : *keys) {
+    xlb_vip_addr_key k;
+    std::memcpy(&k, raw.data(), sizeof(k));
+    if (wanted.count(IpAddr::from_abi(k.addr, static_cast<uint8_t>(k.family)))) continue;
+    if (auto st = maps_.vip_addrs.erase(&k); !st) return st;
+  }
+  return {};
+}
+
+Status Tables::release_unused_backends() {
+  std::set<uint32_t> referenced;
+  for (const auto& [key, svc] : installed_) referenced.insert(svc.backend_ids.begin(), svc.backend_ids.end());
+  for (auto it = used_backend_ids_.begin(); it != used_backend_ids_.end();) {
+    uint32_t id = *it;
+    if (referenced.count(id)) {
+      ++it;
+      continue;
+    }
+    xlb_backend empty{};
+    if (auto st = maps_.backends.update(&id, &empty); !st) return st;
+    backend_id_.erase(backend_addr_[id]);
+    backend_addr_.erase(id);
+    it = used_backend_ids_.erase(it);
+  }
+  return {};
+}
+
+Result<ApplySummary> Tables::apply(const std::vector<ServiceSpec>& services) {
+  if (auto st = check_limits(services); !st) return st.error();
+  ApplySummary summary;
+  if (auto st = sync_vip_addresses(services, true); !st) return st.error();
+  for (const auto& spec : services) {
+    if (auto st = install(spec, summary); !st) return st.error();
+  }
+  std::set<ServiceKey> wanted;
+  for (const auto& s : services) wanted.insert(s.key);
+  std::vector<ServiceKey> stale;
+  for (const auto& [key, svc] : installed_) {
+    if (!wanted.count(key)) stale.push_back(key);
+  }
+  for (const auto& key : stale) {
+    if (auto st = remove(key); !st) return st.error();
+    summary.removed++;
+  }
+  if (auto st = sync_vip_addresses(services, false); !st) return st.error();
+  if (auto st = release_unused_backends(); !st) return st.error();
+  rings_verified_ = true;
+  return summary;
+}
+
+namespace {
+uint32_t host_mask_v4(unsigned prefix_len) {
+  return prefix_len >= 32 ? 0 : htonl(0xffffffffu >> prefix_len);
+}
+uint32_t host_mask_last_word(unsigned prefix_len) {
+  if (prefix_len >= 128) return 0;
+  if (prefix_len <= 96) return 0xffffffffu;
+  return htonl(0xffffffffu >> (prefix_len - 96));
+}
+}  // namespace
+
+Status Tables::set_node(const NodeSpec& node) {
+  xlb_node_cfg cfg{};
+  if (node.encap_source_v4) {
+    cfg.encap_src4 = node.encap_source_v4->addr.to_abi().addr[0];
+    cfg.encap_src4_hostmask = host_mask_v4(node.encap_source_v4->length);
+    cfg.flags |= XLB_NODE_HAS_SRC4;
+  }
+  if (node.encap_source_v6) {
+    auto a = node.encap_source_v6->addr.to_abi();
+    std::memcpy(cfg.encap_src6, a.addr, sizeof(cfg.encap_src6));
+    cfg.encap_src6_hostmask = host_mask_last_word(node.encap_source_v6->length);
+    cfg.flags |= XLB_NODE_HAS_SRC6;
+  }
+  if (node.gateway_mac) {
+    std::memcpy(cfg.gateway_mac, node.gateway_mac->data(), 6);
+    cfg.flags |= XLB_NODE_HAS_GATEWAY;
+  }
+  uint32_t zero = 0;
+  return maps_.node_cfg.update(&zero, &cfg);
+}
+
+}  // namespace xlb::l4

@@ -1,0 +1,72 @@
+// Keeps the L4 program's maps equal to a desired set of services.
+//
+// Ids: every VIP service has a vip_id (its counters) and a ring_id (which
+// ring slot is live); every backend address has one backend id shared by all
+// the VIPs that use it. A ring is never edited while a VIP points at it: a
+// changed ring is written into a free slot and the VIP flips to it in one map
+// update, so no packet ever sees half a table.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "l4/map_set.h"
+#include "l4/service.h"
+
+namespace xlb::l4 {
+
+struct ApplySummary {
+  int added = 0, removed = 0, updated = 0, unchanged = 0, rings_written = 0;
+  std::string str() const;
+};
+
+// A service as the maps hold it.
+struct InstalledService {
+  ServiceSpec spec;
+  uint32_t vip_id = 0;
+  uint32_t ring_id = 0;
+  std::vector<uint32_t> backend_ids;  // parallel to spec.backends
+};
+
+class Tables {
+ public:
+  // Reads what the maps already hold (an agent restarted over pinned maps).
+  static Result<Tables> recover(const MapSet& maps);
+
+  // Makes the maps serve exactly `services`. Stops at the first map error;
+  // the maps then hold a consistent mix of old and new services.
+  Result<ApplySummary> apply(const std::vector<ServiceSpec>& services);
+  Status set_node(const NodeSpec& node);
+
+  const std::map<ServiceKey, InstalledService>& services() const { return installed_; }
+  // Backend id -> address.
+  const std::map<uint32_t, IpAddr>& backends() const { return backend_addr_; }
+
+ private:
+  explicit Tables(const MapSet& maps) : maps_(maps) {}
+
+  Status check_limits(const std::vector<ServiceSpec>& services) const;
+  Result<uint32_t> backend_id_for(const IpAddr& addr);
+  Status write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector<uint32_t>& ids_out);
+  Status install(const ServiceSpec& spec, ApplySummary& summary);
+  Status remove(const ServiceKey& key);
+  Status sync_vip_addresses(const std::vector<ServiceSpec>& services, bool adding);
+  Status sync_weights(const InstalledService& svc, const InstalledService* previous);
+  Status release_unused_backends();
+  Result<uint32_t> take_free(std::set<uint32_t>& used, uint32_t limit, const char* what) const;
+
+  MapSet maps_;
+  std::map<ServiceKey, InstalledService> installed_;
+  std::map<uint32_t, IpAddr> backend_addr_;
+  std::map<IpAddr, uint32_t> backend_id_;
+  std::set<uint32_t> used_vip_ids_, used_ring_ids_, used_backend_ids_;
+  bool rings_verified_ = true;  // false after recover(): rewrite every ring once
+};
+
+xlb_vip_key vip_key_of(const ServiceKey& key);
+ServiceKey service_key_of(const xlb_vip_key& key);
+
+}  // namespace xlb::l4
