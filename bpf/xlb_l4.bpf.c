@@ -99,13 +99,8 @@ static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
 		rc = parse_ipv6(data, data_end, &pkt);
 	if (rc == PARSE_TRUNCATED)
 		return drop(XLB_DROP_TRUNCATED_L3);
-	if (rc == PARSE_MALFORMED) {
-		/* A header we could read far enough to see it isn't for us is
-		 * the kernel's to judge. */
-		if (pkt.family && !vip_address_known(&pkt))
-			return pass();
+	if (rc == PARSE_MALFORMED)
 		return drop(XLB_DROP_BAD_L3);
-	}
 	if (!vip_address_known(&pkt))
 		return pass();
 
@@ -118,7 +113,7 @@ static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
 	rc = parse_l4_ports(data, data_end, &pkt);
 	if (rc == PARSE_TRUNCATED)
 		return drop(XLB_DROP_TRUNCATED_L4);
-	if (rc != PARSE_OK)
+	if (rc != PARSE_OK || !ip_length_ok(data, data_end, &pkt))
 		return drop(XLB_DROP_BAD_L3);
 
 	vip = vip_lookup(&pkt);

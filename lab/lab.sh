@@ -146,16 +146,13 @@ lab_alive() {
 # Preconditions and cleanup
 # ---------------------------------------------------------------------------------------
 
-# lab_skip_unless_root_and_netns — exit 77 (CTest: skipped) when the lab cannot be built here.
+# lab_skip_unless_root_and_netns — exit 77 (CTest: skipped) when not root or when network
+# namespaces with veth pairs cannot be made here; exit 1 when a tool the lab needs is
+# missing (scripts/setup.sh installs them), so a broken machine is not mistaken for a skip.
 lab_skip_unless_root_and_netns() {
-    local why="" tool probe="xlbprobe$$r${RANDOM}"
+    local why="" tool missing=() probe="xlbprobe$$r${RANDOM}"
     if [[ "$(id -u)" != 0 ]]; then
         why="must run as root (network namespaces, veth, XDP)"
-    fi
-    if [[ -z "$why" ]]; then
-        for tool in ip nsenter ethtool curl mount "$LAB_PYTHON"; do
-            command -v "$tool" >/dev/null 2>&1 || { why="missing tool: $tool"; break; }
-        done
     fi
     if [[ -z "$why" ]]; then
         if ! ip netns add "$probe" >/dev/null 2>&1; then
@@ -170,6 +167,13 @@ lab_skip_unless_root_and_netns() {
     if [[ -n "$why" ]]; then
         printf 'SKIP: %s\n' "$why" >&2
         exit 77
+    fi
+    for tool in ip nsenter ethtool curl mount mountpoint clang "$LAB_PYTHON"; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    if (( ${#missing[@]} > 0 )); then
+        printf '[lab] ERROR: missing tools: %s (scripts/setup.sh installs them)\n' "${missing[*]}" >&2
+        exit 1
     fi
 }
 
@@ -343,9 +347,18 @@ _lab_build() {
     for b in r-client r-l4 r-be1 r-be2 r-be3; do
         lab_exec router ethtool -K "$b" tx off >/dev/null
     done
-    # The L4 node answers with XDP_TX out of its eth0; the peer only takes XDP frames when
-    # it has NAPI, which GRO turns on.
+    # The L4 node answers with XDP_TX out of its eth0. A veth peer only takes XDP frames
+    # when it has NAPI, which GRO turns on. That is not enough: after XDP_TX the kernel
+    # wakes the peer's NAPI only when the peer has an XDP program of its own, so with GRO
+    # alone the frames wait in r-l4's ring until some unrelated packet comes by. Hence an
+    # XDP_PASS program on r-l4 as well.
     lab_exec router ethtool -K r-l4 gro on >/dev/null
+    lab_compile_xdp "$LAB_DIR/xdp_pass.o" <<'XDP'
+#define SEC(name) __attribute__((section(name), used))
+SEC("xdp") int xdp_pass(void *ctx) { return 2; /* XDP_PASS */ }
+char _license[] SEC("license") = "GPL";
+XDP
+    ip -n "$r" link set dev r-l4 xdpdrv obj "$LAB_DIR/xdp_pass.o" sec xdp
 
     # bpffs of this run, for xlb's pinned maps.
     mkdir -p "$LAB_DIR/bpffs"
@@ -370,6 +383,11 @@ _lab_build() {
     lab_wait_for 20 lab_exec router curl -sf --max-time 2 -o /dev/null "http://198.18.11.2/"
     lab_wait_for 20 lab_exec client curl -sf --max-time 2 -o /dev/null "http://198.18.12.2/"
     lab_wait_for 20 lab_exec client curl -sf --max-time 2 -o /dev/null "http://[2001:db8:0:13::2]/"
+}
+
+# lab_compile_xdp OUT.o — compile the C of an XDP program from stdin (no headers needed).
+lab_compile_xdp() {
+    clang -O2 -g -target bpf -Wall -Werror -x c -c - -o "$1"
 }
 
 # _lab_host NODE ADDR4/LEN ADDR6/LEN GW4 GW6

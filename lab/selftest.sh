@@ -45,6 +45,53 @@ check_eq "router ip_forward" 1 "$(lab_exec router sysctl -n net.ipv4.ip_forward)
 check_eq "router ipv6 forwarding" 1 "$(lab_exec router sysctl -n net.ipv6.conf.all.forwarding)"
 if mountpoint -q "$LAB_BPFFS"; then pass "bpffs mounted at $LAB_BPFFS"; else fail "bpffs not mounted at $LAB_BPFFS"; fi
 
+xdp_prog="$(lab_exec router ip -j link show dev r-l4 \
+    | "$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0].get("xdp", {}).get("mode", "none"))')"
+check_eq "XDP_PASS program on router/r-l4 (xdp mode)" 1 "$xdp_prog"   # 1 = native (driver)
+
+echo "== XDP_TX out of the L4 node's eth0 reaches the router (the path xlb answers on)"
+# A throwaway XDP program on l4/eth0 bounces UDP to port 7777 straight back with XDP_TX
+# (swapped MACs, addresses and ports keep both checksums valid).
+lab_compile_xdp "$LAB_DIR/xdp_bounce.o" <<'XDP'
+#define SEC(name) __attribute__((section(name), used))
+struct xdp_md { unsigned int data, data_end; };
+static inline void swap(unsigned char *a, unsigned char *b, int n)
+{
+    for (int i = 0; i < n; i++) { unsigned char t = a[i]; a[i] = b[i]; b[i] = t; }
+}
+SEC("xdp") int xdp_bounce(struct xdp_md *ctx)
+{
+    unsigned char *d = (unsigned char *)(long)ctx->data;
+    unsigned char *end = (unsigned char *)(long)ctx->data_end;
+    if (d + 42 > end) return 2;                       /* eth 14 + ip 20 + udp 8 */
+    if (d[12] != 0x08 || d[13] != 0x00) return 2;    /* IPv4 */
+    if (d[14] != 0x45 || d[23] != 17) return 2;      /* no options, UDP */
+    if (d[36] != 0x1e || d[37] != 0x61) return 2;    /* destination port 7777 */
+    swap(d, d + 6, 6);                                /* MACs */
+    swap(d + 26, d + 30, 4);                          /* addresses */
+    swap(d + 34, d + 36, 2);                          /* ports */
+    return 3;                                         /* XDP_TX */
+}
+char _license[] SEC("license") = "GPL";
+XDP
+lab_exec l4 ip link set dev eth0 xdpdrv obj "$LAB_DIR/xdp_bounce.o" sec xdp
+bounced="$(lab_exec router "$LAB_PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.18.1.1", 7777))
+s.settimeout(1)
+ok = 0
+for i in range(50):
+    s.sendto(b"bounce %d" % i, ("198.18.1.2", 7777))
+    try:
+        if s.recv(100) == b"bounce %d" % i:
+            ok += 1
+    except socket.timeout:
+        pass
+print(ok)' 2>&1 || true)"
+lab_exec l4 ip link set dev eth0 xdpdrv off
+check_eq "UDP datagrams bounced by XDP_TX on l4/eth0 and received in order" 50 "$bounced"
+
 echo "== plain routing: client -> each backend's own address"
 for n in 1 2 3; do
     check_eq "http v4 be$n" "backend=be$n" \

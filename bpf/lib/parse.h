@@ -107,8 +107,6 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	pkt->flow.src[0] = iph->saddr;
 	pkt->flow.dst[0] = iph->daddr;
 	pkt->flow.family = XLB_FAMILY_V4;
-	if (pkt->ip_len < ihl_bytes || data + pkt->l2_len + pkt->ip_len > data_end)
-		return PARSE_MALFORMED;
 	return PARSE_OK;
 }
 
@@ -159,8 +157,6 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	}
 	pkt->l4_proto = nexthdr;
 	pkt->l3_len = off;
-	if (data + pkt->l2_len + pkt->ip_len > data_end)
-		return PARSE_MALFORMED;
 	return PARSE_OK;
 }
 
@@ -190,6 +186,18 @@ static __always_inline int parse_l4_ports(void *data, void *data_end, struct pac
 	}
 	pkt->flow.proto = pkt->l4_proto;
 	return PARSE_OK;
+}
+
+/* The IP length field must cover the headers we read and fit in the frame
+ * (Ethernet padding after it is fine). Checked once the headers are known to
+ * be complete, so that a cut-short frame is reported by the header it cut. */
+static __always_inline int ip_length_ok(void *data, void *data_end, const struct packet *pkt)
+{
+	__u16 l4_min = pkt->l4_proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr);
+
+	if (pkt->ip_len < pkt->l3_len + l4_min)
+		return 0;
+	return data + pkt->l2_len + pkt->ip_len <= data_end;
 }
 
 #endif /* XLB_BPF_PARSE_H */

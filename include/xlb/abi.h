@@ -140,7 +140,7 @@ struct xlb_counter {
 enum xlb_drop_reason {
 	XLB_DROP_TRUNCATED_L2 = 0, /* Ethernet or VLAN header cut short */
 	XLB_DROP_TRUNCATED_L3,     /* IP header (or an IPv6 extension) cut short */
-	XLB_DROP_BAD_L3,           /* IPv4 IHL < 5, total length beyond the frame */
+	XLB_DROP_BAD_L3,           /* bad IP version or IHL; to a VIP: IP length short of the headers or beyond the frame */
 	XLB_DROP_TRUNCATED_L4,     /* TCP/UDP header to a VIP cut short */
 	XLB_DROP_FRAGMENT,         /* IP fragment to a VIP (not balanced yet) */
 	XLB_DROP_UNKNOWN_L4,       /* protocol we don't balance, to a VIP address */

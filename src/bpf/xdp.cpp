@@ -61,13 +61,18 @@ Status xdp_detach(int ifindex, XdpMode mode) {
   return {};
 }
 
-Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet) {
+Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet, int ingress_ifindex) {
   TestRunResult out;
+  xdp_md ctx{};
+  ctx.data_end = static_cast<uint32_t>(packet.size());
+  ctx.ingress_ifindex = static_cast<uint32_t>(ingress_ifindex);
   // Room for the packet to grow by an outer header (and some more).
   out.packet.resize(packet.size() + 256);
   LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = packet.data(), .data_out = out.packet.data(),
               .data_size_in = static_cast<uint32_t>(packet.size()),
-              .data_size_out = static_cast<uint32_t>(out.packet.size()), .repeat = 1);
+              .data_size_out = static_cast<uint32_t>(out.packet.size()),
+              .ctx_in = ingress_ifindex ? &ctx : nullptr, .ctx_size_in = ingress_ifindex ? uint32_t(sizeof(ctx)) : 0u,
+              .repeat = 1);
   if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) return errno_error("BPF_PROG_TEST_RUN", errno);
   out.action = opts.retval;
   out.packet.resize(opts.data_size_out);

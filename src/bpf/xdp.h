@@ -29,8 +29,9 @@ struct TestRunResult {
   uint32_t duration_ns = 0;
 };
 
-// One run of `prog_fd` on `packet` (ingress ifindex 1, the namespace's loopback).
-Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet);
+// One run of `prog_fd` on `packet`, as if received on `ingress_ifindex`
+// (0: the namespace's loopback).
+Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet, int ingress_ifindex = 0);
 
 const char* xdp_action_name(uint32_t action);
 

@@ -3,12 +3,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <system_error>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/decode.h"
 #include "config/diagnostics.h"

@@ -106,9 +106,8 @@ std::optional<std::string> why_not_unicast(const IpAddr& address) {
 // Linux's own rule (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':' or space.
 bool is_valid_interface_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxInterfaceName || name == "." || name == "..") return false;
-  return std::none_of(name.begin(), name.end(), [](char c) {
-    return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c));
-  });
+  return std::none_of(name.begin(), name.end(),
+                      [](char c) { return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)); });
 }
 
 // ---- A mapping's fields -----------------------------------------------------
@@ -128,7 +127,6 @@ class Fields {
   Fields(std::string path, int line) : path_(std::move(path)), line_(line) {}
 
   void add(const std::string& key, Field field) { by_key_.emplace(key, std::move(field)); }
-  bool contains(std::string_view key) const { return by_key_.find(key) != by_key_.end(); }
   const Field* lookup(std::string_view key) const {
     auto it = by_key_.find(key);
     return it == by_key_.end() ? nullptr : &it->second;
@@ -398,8 +396,9 @@ void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
   if (!fields) return;
   origins.node_decoded = true;
   origins.node_line = field.line;
-  origins.encap_source_v4_given = fields->contains("encap_source_v4");
-  origins.encap_source_v6_given = fields->contains("encap_source_v6");
+  // Given means written with a value, even a malformed one (reported on its own).
+  origins.encap_source_v4_given = optional_field(*fields, "encap_source_v4").has_value();
+  origins.encap_source_v6_given = optional_field(*fields, "encap_source_v6").has_value();
 
   if (auto f = required_field(*fields, "interface")) assign(interface_name(*f), node.interface);
   if (auto f = optional_field(*fields, "xdp_mode"))
@@ -434,8 +433,7 @@ void Decoder::decode_vips(const Field& field, Config& config, Origins& origins) 
   if (!is_list(field)) return;
   origins.vips_line = field.line;
   origins.vips_listed = field.value.size();
-  for (size_t i = 0; i < field.value.size(); ++i)
-    decode_vip(field.value[i], item_path(field.path, i), config, origins);
+  for (size_t i = 0; i < field.value.size(); ++i) decode_vip(field.value[i], item_path(field.path, i), config, origins);
 }
 
 void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config& config, Origins& origins) {
@@ -450,7 +448,8 @@ void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config
   std::optional<Protocol> protocol;
   if (auto f = required_field(*fields, "address")) address = unicast_address(*f);
   if (auto f = required_field(*fields, "port")) port = number(*f, 0, 65535);
-  if (auto f = required_field(*fields, "protocol")) protocol = choice(*f, {Protocol::Tcp, Protocol::Udp}, protocol_name);
+  if (auto f = required_field(*fields, "protocol"))
+    protocol = choice(*f, {Protocol::Tcp, Protocol::Udp}, protocol_name);
   if (auto f = optional_field(*fields, "hash"))
     assign(choice(*f, {HashMode::FiveTuple, HashMode::SourceOnly}, hash_mode_name), vip.hash);
   if (auto f = optional_field(*fields, "backends")) decode_backends(*f, vip, origin);
@@ -496,7 +495,8 @@ std::optional<YAML::Node> read_document(std::string_view text, Diagnostics& diag
   try {
     documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::ParserException& e) {
-    diag.error(e.mark.line + 1, "", "YAML syntax error: " + e.msg + " (column " + std::to_string(e.mark.column + 1) + ")");
+    diag.error(e.mark.line + 1, "",
+               "YAML syntax error: " + e.msg + " (column " + std::to_string(e.mark.column + 1) + ")");
     return std::nullopt;
   } catch (const YAML::Exception& e) {
     diag.error(e.mark.line + 1, "", std::string("cannot read YAML: ") + e.what());

@@ -22,8 +22,7 @@ Error Diagnostics::to_error() const {
   // stable so that problems on one line keep the order they were found in.
   std::vector<const Entry*> ordered;
   for (const auto& entry : entries_) ordered.push_back(&entry);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const Entry* a, const Entry* b) { return a->line < b->line; });
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Entry* a, const Entry* b) { return a->line < b->line; });
   std::string text;
   for (const Entry* entry : ordered) {
     if (!text.empty()) text += '\n';

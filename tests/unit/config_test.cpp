@@ -66,11 +66,11 @@ size_t line_count(const std::string& text) {
 
 // Lines 1-5 of most inputs below, so that a VIP appended after it starts on line 6.
 constexpr std::string_view kHead =
-    "node:\n"                                // 1
-    "  interface: eth0\n"                    // 2
-    "  encap_source_v4: 198.18.200.0/24\n"   // 3
-    "  encap_source_v6: 2001:db8:ff::/112\n" // 4
-    "vips:\n";                               // 5
+    "node:\n"                                 // 1
+    "  interface: eth0\n"                     // 2
+    "  encap_source_v4: 198.18.200.0/24\n"    // 3
+    "  encap_source_v6: 2001:db8:ff::/112\n"  // 4
+    "vips:\n";                                // 5
 
 std::string with_head(std::string_view vips) { return std::string(kHead) + std::string(vips); }
 
@@ -161,12 +161,12 @@ TEST(ConfigParse, FullConfigHasEveryFieldRight) {
 }
 
 TEST(ConfigParse, DefaultsAppliedWhenOmitted) {
-  Config c = parse_ok(with_head(
-      "  - address: 198.51.100.10\n"
-      "    port: 80\n"
-      "    protocol: tcp\n"
-      "    backends:\n"
-      "      - address: 198.18.10.2\n"));
+  Config c =
+      parse_ok(with_head("  - address: 198.51.100.10\n"
+                         "    port: 80\n"
+                         "    protocol: tcp\n"
+                         "    backends:\n"
+                         "      - address: 198.18.10.2\n"));
   EXPECT_EQ(c.node.xdp_mode, XdpMode::Native);
   EXPECT_FALSE(c.node.gateway_mac.has_value());
   EXPECT_EQ(c.node.pin_dir, "/sys/fs/bpf/xlb");
@@ -229,10 +229,10 @@ TEST(ConfigParse, ShippedExampleIsValid) {
 }
 
 TEST(ConfigParse, HashSeedTakesDecimalAndHex) {
-  EXPECT_EQ(parse_ok("node: {interface: eth0}\ndataplane: {hash_seed: 4294967295}\n").dataplane.hash_seed,
-            0xffffffffu);
+  EXPECT_EQ(parse_ok("node: {interface: eth0}\ndataplane: {hash_seed: 4294967295}\n").dataplane.hash_seed, 0xffffffffu);
   EXPECT_EQ(parse_ok("node: {interface: eth0}\ndataplane: {hash_seed: 0X10}\n").dataplane.hash_seed, 16u);
-  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\ndataplane: {hash_seed: 0x100000000}\n"), "t.yaml:2: dataplane.hash_seed: '0x100000000' is out of range (0..4294967295)");
+  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\ndataplane: {hash_seed: 0x100000000}\n"),
+                  "t.yaml:2: dataplane.hash_seed: '0x100000000' is out of range (0..4294967295)");
 }
 
 TEST(ConfigParse, EnumsIgnoreCase) {
@@ -246,23 +246,23 @@ TEST(ConfigParse, PinDirTrailingSlashIsDropped) {
 }
 
 TEST(ConfigParse, VipWithoutBackendsIsAllowed) {
-  Config c = parse_ok(with_head(
-      "  - {address: 198.51.100.1, port: 80, protocol: tcp}\n"
-      "  - {address: 198.51.100.2, port: 80, protocol: tcp, backends: []}\n"
-      "  - address: 198.51.100.3\n"
-      "    port: 80\n"
-      "    protocol: tcp\n"
-      "    backends:\n"));
+  Config c =
+      parse_ok(with_head("  - {address: 198.51.100.1, port: 80, protocol: tcp}\n"
+                         "  - {address: 198.51.100.2, port: 80, protocol: tcp, backends: []}\n"
+                         "  - address: 198.51.100.3\n"
+                         "    port: 80\n"
+                         "    protocol: tcp\n"
+                         "    backends:\n"));
   ASSERT_EQ(c.vips.size(), 3u);
   for (const Vip& vip : c.vips) EXPECT_TRUE(vip.backends.empty()) << vip_label(vip);
 }
 
 TEST(ConfigParse, SameAddressOnOtherPortOrProtocolIsNoDuplicate) {
-  Config c = parse_ok(with_head(
-      "  - {address: 198.51.100.1, port: 80, protocol: tcp}\n"
-      "  - {address: 198.51.100.1, port: 80, protocol: udp}\n"
-      "  - {address: 198.51.100.1, port: 443, protocol: tcp}\n"
-      "  - {address: 198.51.100.1, port: 0, protocol: tcp}\n"));
+  Config c =
+      parse_ok(with_head("  - {address: 198.51.100.1, port: 80, protocol: tcp}\n"
+                         "  - {address: 198.51.100.1, port: 80, protocol: udp}\n"
+                         "  - {address: 198.51.100.1, port: 443, protocol: tcp}\n"
+                         "  - {address: 198.51.100.1, port: 0, protocol: tcp}\n"));
   EXPECT_EQ(c.vips.size(), 4u);
 }
 
@@ -277,11 +277,11 @@ TEST(ConfigParse, OneBackendMayServeSeveralVips) {
 }
 
 TEST(ConfigParse, Ipv4VipMayHaveIpv6Backends) {
-  Config c = parse_ok(with_head(
-      "  - address: 198.51.100.1\n"
-      "    port: 80\n"
-      "    protocol: tcp\n"
-      "    backends: [{address: 2001:db8:10::2}]\n"));
+  Config c =
+      parse_ok(with_head("  - address: 198.51.100.1\n"
+                         "    port: 80\n"
+                         "    protocol: tcp\n"
+                         "    backends: [{address: 2001:db8:10::2}]\n"));
   EXPECT_TRUE(c.vips[0].backends[0].address.is_v6());
 }
 
@@ -311,7 +311,8 @@ TEST(ConfigErrors, EmptyFileIsRefused) {
 }
 
 TEST(ConfigErrors, SecondDocumentIsRefused) {
-  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\n---\nnode: {interface: eth1}\n"), "t.yaml:3: more than one YAML document");
+  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\n---\nnode: {interface: eth1}\n"),
+                  "t.yaml:3: more than one YAML document");
 }
 
 TEST(ConfigErrors, TopLevelMustBeAMapping) {
@@ -321,12 +322,12 @@ TEST(ConfigErrors, TopLevelMustBeAMapping) {
 // ---- Keys -----------------------------------------------------------------------
 
 TEST(ConfigErrors, UnknownKeysSuggestTheIntendedOne) {
-  std::string errors = errors_of(with_head(
-      "  - address: 198.51.100.1\n"  // 6
-      "    port: 80\n"               // 7
-      "    prot: tcp\n"              // 8
-      "    backends:\n"              // 9
-      "      - adress: 198.18.10.2\n"));  // 10
+  std::string errors =
+      errors_of(with_head("  - address: 198.51.100.1\n"       // 6
+                          "    port: 80\n"                    // 7
+                          "    prot: tcp\n"                   // 8
+                          "    backends:\n"                   // 9
+                          "      - adress: 198.18.10.2\n"));  // 10
   EXPECT_CONTAINS(errors, "t.yaml:8: vips[0]: unknown key 'prot' (did you mean 'protocol'?)");
   EXPECT_CONTAINS(errors, "t.yaml:10: vips[0].backends[0]: unknown key 'adress' (did you mean 'address'?)");
   // The misspelt keys also leave required fields missing.
@@ -370,16 +371,16 @@ TEST(ConfigErrors, SuggestKey) {
 
 TEST(ConfigErrors, WrongTypesAreNamed) {
   std::string errors = errors_of(
-      "node:\n"                               // 1
-      "  interface: [eth0, eth1]\n"           // 2
-      "dataplane:\n"                          // 3
-      "  - ring_size: 7\n"                    // 4
-      "vips:\n"                               // 5
-      "  - address: {v4: 198.51.100.1}\n"     // 6
-      "    port: http\n"                      // 7
-      "    protocol: tcp\n"                   // 8
-      "    backends: {address: 198.18.0.1}\n" // 9
-      "  - 198.51.100.2\n");                  // 10
+      "node:\n"                                // 1
+      "  interface: [eth0, eth1]\n"            // 2
+      "dataplane:\n"                           // 3
+      "  - ring_size: 7\n"                     // 4
+      "vips:\n"                                // 5
+      "  - address: {v4: 198.51.100.1}\n"      // 6
+      "    port: http\n"                       // 7
+      "    protocol: tcp\n"                    // 8
+      "    backends: {address: 198.18.0.1}\n"  // 9
+      "  - 198.51.100.2\n");                   // 10
   EXPECT_CONTAINS(errors, "t.yaml:2: node.interface: expected a single value, got a list");
   EXPECT_CONTAINS(errors, "t.yaml:3: dataplane: expected a mapping (key: value), got a list");
   EXPECT_CONTAINS(errors, "t.yaml:6: vips[0].address: expected a single value, got a mapping");
@@ -389,14 +390,15 @@ TEST(ConfigErrors, WrongTypesAreNamed) {
 }
 
 TEST(ConfigErrors, VipsMustBeAList) {
-  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\nvips:\n  web: {}\n"), "t.yaml:2: vips: expected a list (lines starting with '- '), got a mapping");
+  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\nvips:\n  web: {}\n"),
+                  "t.yaml:2: vips: expected a list (lines starting with '- '), got a mapping");
 }
 
 TEST(ConfigErrors, NumbersMustBeWholeAndNonNegative) {
-  std::string errors = errors_of(with_head(
-      "  - {address: 198.51.100.1, port: -1, protocol: tcp}\n"              // 6
-      "  - {address: 198.51.100.2, port: 8.5, protocol: tcp}\n"             // 7
-      "  - {address: 198.51.100.3, port: 99999999999999999999999, protocol: tcp}\n"));  // 8
+  std::string errors =
+      errors_of(with_head("  - {address: 198.51.100.1, port: -1, protocol: tcp}\n"                          // 6
+                          "  - {address: 198.51.100.2, port: 8.5, protocol: tcp}\n"                         // 7
+                          "  - {address: 198.51.100.3, port: 99999999999999999999999, protocol: tcp}\n"));  // 8
   EXPECT_CONTAINS(errors, "t.yaml:6: vips[0].port: expected a whole number");
   EXPECT_CONTAINS(errors, "t.yaml:7: vips[1].port: expected a whole number");
   EXPECT_CONTAINS(errors, "t.yaml:8: vips[2].port: '99999999999999999999999' is out of range (0..65535)");
@@ -404,10 +406,10 @@ TEST(ConfigErrors, NumbersMustBeWholeAndNonNegative) {
 
 TEST(ConfigErrors, MissingRequiredFields) {
   std::string errors = errors_of(
-      "node:\n"           // 1
+      "node:\n"               // 1
       "  xdp_mode: native\n"  // 2
-      "vips:\n"           // 3
-      "  - name: web\n"   // 4
+      "vips:\n"               // 3
+      "  - name: web\n"       // 4
       "    backends: []\n");  // 5
   EXPECT_CONTAINS(errors, "t.yaml:2: node.interface: required field is missing");
   EXPECT_CONTAINS(errors, "t.yaml:4: vips[0].address: required field is missing");
@@ -420,33 +422,33 @@ TEST(ConfigErrors, MissingNodeSection) {
 }
 
 TEST(ConfigErrors, RequiredFieldWithNoValue) {
-  std::string errors = errors_of(with_head(
-      "  - address: 198.51.100.1\n"  // 6
-      "    port:\n"                  // 7
-      "    protocol: tcp\n"));       // 8
+  std::string errors =
+      errors_of(with_head("  - address: 198.51.100.1\n"  // 6
+                          "    port:\n"                  // 7
+                          "    protocol: tcp\n"));       // 8
   EXPECT_CONTAINS(errors, "t.yaml:7: vips[0].port: required field has no value");
 }
 
 // ---- Field values -------------------------------------------------------------
 
 TEST(ConfigErrors, BadAddressMessageHasFileLineAndPath) {
-  std::string errors = errors_of(with_head(
-      "  - address: 198.51.100.1\n"    // 6
-      "    port: 80\n"                 // 7
-      "    protocol: tcp\n"            // 8
-      "  - address: 198.51.100.2\n"    // 9
-      "    port: 80\n"                 // 10
-      "    protocol: tcp\n"            // 11
-      "    backends:\n"                // 12
-      "      - address: 300.1.1.1\n"));  // 13
+  std::string errors =
+      errors_of(with_head("  - address: 198.51.100.1\n"      // 6
+                          "    port: 80\n"                   // 7
+                          "    protocol: tcp\n"              // 8
+                          "  - address: 198.51.100.2\n"      // 9
+                          "    port: 80\n"                   // 10
+                          "    protocol: tcp\n"              // 11
+                          "    backends:\n"                  // 12
+                          "      - address: 300.1.1.1\n"));  // 13
   EXPECT_EQ(errors, "t.yaml:13: vips[1].backends[0].address: '300.1.1.1' is not an IPv4 or IPv6 address");
 }
 
 TEST(ConfigErrors, NonUnicastAddressesAreRefused) {
   std::string errors = errors_of(with_head(
-      "  - {address: 0.0.0.0, port: 80, protocol: tcp}\n"                                  // 6
-      "  - {address: 'ff02::1', port: 80, protocol: tcp}\n"                                // 7
-      "  - {address: 198.51.100.1, port: 80, protocol: tcp, backends: [{address: 239.1.1.1}]}\n"  // 8
+      "  - {address: 0.0.0.0, port: 80, protocol: tcp}\n"                                                  // 6
+      "  - {address: 'ff02::1', port: 80, protocol: tcp}\n"                                                // 7
+      "  - {address: 198.51.100.1, port: 80, protocol: tcp, backends: [{address: 239.1.1.1}]}\n"           // 8
       "  - {address: 198.51.100.2, port: 80, protocol: tcp, backends: [{address: 255.255.255.255}]}\n"));  // 9
   EXPECT_CONTAINS(errors, "t.yaml:6: vips[0].address: '0.0.0.0' is the unspecified address");
   EXPECT_CONTAINS(errors, "t.yaml:7: vips[1].address: 'ff02::1' is a multicast address");
@@ -455,40 +457,43 @@ TEST(ConfigErrors, NonUnicastAddressesAreRefused) {
 }
 
 TEST(ConfigErrors, PortRange) {
-  EXPECT_CONTAINS(errors_of(with_head("  - {address: 198.51.100.1, port: 65536, protocol: tcp}\n")), "t.yaml:6: vips[0].port: '65536' is out of range (0..65535)");
+  EXPECT_CONTAINS(errors_of(with_head("  - {address: 198.51.100.1, port: 65536, protocol: tcp}\n")),
+                  "t.yaml:6: vips[0].port: '65536' is out of range (0..65535)");
   parse_ok(with_head("  - {address: 198.51.100.1, port: 65535, protocol: tcp}\n"));
 }
 
 TEST(ConfigErrors, WeightRange) {
-  std::string errors = errors_of(with_head(
-      "  - address: 198.51.100.1\n"    // 6
-      "    port: 80\n"                 // 7
-      "    protocol: tcp\n"            // 8
-      "    backends:\n"                // 9
-      "      - address: 198.18.10.2\n" // 10
-      "        weight: 65536\n"        // 11
-      "      - address: 198.18.10.3\n" // 12
-      "        weight: 65535\n"));     // 13
+  std::string errors =
+      errors_of(with_head("  - address: 198.51.100.1\n"     // 6
+                          "    port: 80\n"                  // 7
+                          "    protocol: tcp\n"             // 8
+                          "    backends:\n"                 // 9
+                          "      - address: 198.18.10.2\n"  // 10
+                          "        weight: 65536\n"         // 11
+                          "      - address: 198.18.10.3\n"  // 12
+                          "        weight: 65535\n"));      // 13
   EXPECT_EQ(errors, "t.yaml:11: vips[0].backends[0].weight: '65536' is out of range (0..65535)");
 }
 
 TEST(ConfigErrors, OuterTtlRange) {
-  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  outer_ttl: 0\n"), "t.yaml:3: node.outer_ttl: '0' is out of range (1..255)");
-  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  outer_ttl: 256\n"), "t.yaml:3: node.outer_ttl: '256' is out of range (1..255)");
+  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  outer_ttl: 0\n"),
+                  "t.yaml:3: node.outer_ttl: '0' is out of range (1..255)");
+  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  outer_ttl: 256\n"),
+                  "t.yaml:3: node.outer_ttl: '256' is out of range (1..255)");
   EXPECT_EQ(parse_ok("node: {interface: eth0, outer_ttl: 255}\n").node.outer_ttl, 255);
 }
 
 TEST(ConfigErrors, EnumsListTheAllowedValues) {
   std::string errors = errors_of(
-      "node:\n"                                                   // 1
-      "  interface: eth0\n"                                       // 2
-      "  xdp_mode: offload\n"                                     // 3
-      "  on_exit: linger\n"                                       // 4
-      "vips:\n"                                                   // 5
-      "  - address: 198.51.100.1\n"                               // 6
-      "    port: 80\n"                                            // 7
-      "    protocol: sctp\n"                                      // 8
-      "    hash: dest\n");                                        // 9
+      "node:\n"                      // 1
+      "  interface: eth0\n"          // 2
+      "  xdp_mode: offload\n"        // 3
+      "  on_exit: linger\n"          // 4
+      "vips:\n"                      // 5
+      "  - address: 198.51.100.1\n"  // 6
+      "    port: 80\n"               // 7
+      "    protocol: sctp\n"         // 8
+      "    hash: dest\n");           // 9
   EXPECT_CONTAINS(errors, "t.yaml:3: node.xdp_mode: 'offload' is not one of: native, generic");
   EXPECT_CONTAINS(errors, "t.yaml:4: node.on_exit: 'linger' is not one of: detach, keep");
   EXPECT_CONTAINS(errors, "t.yaml:8: vips[0].protocol: 'sctp' is not one of: tcp, udp");
@@ -496,19 +501,24 @@ TEST(ConfigErrors, EnumsListTheAllowedValues) {
 }
 
 TEST(ConfigErrors, InterfaceNameMustBeValid) {
-  EXPECT_CONTAINS(errors_of("node: {interface: averyveryverylongname}\n"), "t.yaml:1: node.interface: 'averyveryverylongname' is not a valid interface name");
+  EXPECT_CONTAINS(errors_of("node: {interface: averyveryverylongname}\n"),
+                  "t.yaml:1: node.interface: 'averyveryverylongname' is not a valid interface name");
   EXPECT_CONTAINS(errors_of("node: {interface: 'eth0/1'}\n"), "is not a valid interface name");
   EXPECT_CONTAINS(errors_of("node: {interface: ''}\n"), "is not a valid interface name");
 }
 
 TEST(ConfigErrors, PinDirMustBeAbsolute) {
-  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  pin_dir: sys/fs/bpf\n"), "t.yaml:3: node.pin_dir: 'sys/fs/bpf' is not an absolute path");
+  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  pin_dir: sys/fs/bpf\n"),
+                  "t.yaml:3: node.pin_dir: 'sys/fs/bpf' is not an absolute path");
 }
 
 TEST(ConfigErrors, GatewayMacMustBeUnicast) {
-  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  gateway_mac: '02:00:00:00:01'\n"), "t.yaml:3: node.gateway_mac: '02:00:00:00:01' is not a MAC address");
-  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  gateway_mac: 'ff:ff:ff:ff:ff:ff'\n"), "t.yaml:3: node.gateway_mac: 'ff:ff:ff:ff:ff:ff' is not a unicast MAC address");
-  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  gateway_mac: '00:00:00:00:00:00'\n"), "is not a unicast MAC address");
+  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  gateway_mac: '02:00:00:00:01'\n"),
+                  "t.yaml:3: node.gateway_mac: '02:00:00:00:01' is not a MAC address");
+  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  gateway_mac: 'ff:ff:ff:ff:ff:ff'\n"),
+                  "t.yaml:3: node.gateway_mac: 'ff:ff:ff:ff:ff:ff' is not a unicast MAC address");
+  EXPECT_CONTAINS(errors_of("node:\n  interface: eth0\n  gateway_mac: '00:00:00:00:00:00'\n"),
+                  "is not a unicast MAC address");
 }
 
 // ---- Encapsulation sources and families ---------------------------------------------
@@ -529,30 +539,33 @@ TEST(ConfigErrors, EncapSourceFamilyMismatch) {
       "  interface: eth0\n"
       "  encap_source_v4: 2001:db8:ff::/112\n"
       "  encap_source_v6: 198.18.200.0/24\n");
-  EXPECT_CONTAINS(errors, "t.yaml:3: node.encap_source_v4: '2001:db8:ff::/112' is an IPv6 prefix; this field takes an "
-                        "IPv4 one");
-  EXPECT_CONTAINS(errors, "t.yaml:4: node.encap_source_v6: '198.18.200.0/24' is an IPv4 prefix; this field takes an "
-                        "IPv6 one");
+  EXPECT_CONTAINS(errors,
+                  "t.yaml:3: node.encap_source_v4: '2001:db8:ff::/112' is an IPv6 prefix; this field takes an "
+                  "IPv4 one");
+  EXPECT_CONTAINS(errors,
+                  "t.yaml:4: node.encap_source_v6: '198.18.200.0/24' is an IPv4 prefix; this field takes an "
+                  "IPv6 one");
   // The encap sources were given (if wrongly): no extra "missing" noise.
   EXPECT_LACKS(errors, "missing");
 }
 
 TEST(ConfigErrors, EncapSourceHostBitsMustBeZero) {
-  EXPECT_CONTAINS(errors_of("node: {interface: eth0, encap_source_v4: 198.18.200.1/24}\n"), "t.yaml:1: node.encap_source_v4: '198.18.200.1/24' has host bits set");
+  EXPECT_CONTAINS(errors_of("node: {interface: eth0, encap_source_v4: 198.18.200.1/24}\n"),
+                  "t.yaml:1: node.encap_source_v4: '198.18.200.1/24' has host bits set");
 }
 
 TEST(ConfigErrors, Ipv4BackendsNeedEncapSourceV4) {
   std::string errors = errors_of(
-      "node:\n"                                  // 1
-      "  interface: eth0\n"                      // 2
-      "  encap_source_v6: 2001:db8:ff::/112\n"   // 3
-      "vips:\n"                                  // 4
-      "  - address: 198.51.100.1\n"              // 5
-      "    port: 80\n"                           // 6
-      "    protocol: tcp\n"                      // 7
-      "    backends:\n"                          // 8
-      "      - address: 2001:db8:10::2\n"        // 9
-      "      - address: 198.18.10.2\n");         // 10
+      "node:\n"                                 // 1
+      "  interface: eth0\n"                     // 2
+      "  encap_source_v6: 2001:db8:ff::/112\n"  // 3
+      "vips:\n"                                 // 4
+      "  - address: 198.51.100.1\n"             // 5
+      "    port: 80\n"                          // 6
+      "    protocol: tcp\n"                     // 7
+      "    backends:\n"                         // 8
+      "      - address: 2001:db8:10::2\n"       // 9
+      "      - address: 198.18.10.2\n");        // 10
   EXPECT_EQ(errors,
             "t.yaml:1: node.encap_source_v4: missing, but needed: vips[0].backends[1] at line 10 is an IPv4 backend, "
             "and packets to it need an IPv4 outer source address");
@@ -568,14 +581,24 @@ TEST(ConfigErrors, Ipv6BackendsNeedEncapSourceV6) {
   EXPECT_LACKS(errors, "encap_source_v4");
 }
 
+TEST(ConfigErrors, EncapSourceWithNoValueCountsAsMissing) {
+  std::string errors = errors_of(
+      "node:\n"
+      "  interface: eth0\n"
+      "  encap_source_v4:\n"
+      "vips:\n"
+      "  - {address: 198.51.100.1, port: 80, protocol: tcp, backends: [{address: 198.18.10.2}]}\n");
+  EXPECT_CONTAINS(errors, "t.yaml:1: node.encap_source_v4: missing, but needed: vips[0].backends[0] at line 5");
+}
+
 TEST(ConfigErrors, Ipv6VipCannotHaveIpv4Backend) {
-  std::string errors = errors_of(with_head(
-      "  - address: 2001:db8::1\n"     // 6
-      "    port: 443\n"                // 7
-      "    protocol: tcp\n"            // 8
-      "    backends:\n"                // 9
-      "      - address: 2001:db8:10::2\n"  // 10
-      "      - address: 198.18.10.2\n"));  // 11
+  std::string errors =
+      errors_of(with_head("  - address: 2001:db8::1\n"         // 6
+                          "    port: 443\n"                    // 7
+                          "    protocol: tcp\n"                // 8
+                          "    backends:\n"                    // 9
+                          "      - address: 2001:db8:10::2\n"  // 10
+                          "      - address: 198.18.10.2\n"));  // 11
   EXPECT_EQ(errors,
             "t.yaml:11: vips[0].backends[1].address: 198.18.10.2 is an IPv4 backend of an IPv6 VIP; an IPv6 packet "
             "cannot be carried inside IPv4 (IPv4 VIPs may have IPv6 backends, not the reverse)");
@@ -590,11 +613,13 @@ TEST(ConfigErrors, RingSizeMustBePrime) {
 }
 
 TEST(ConfigErrors, RingSizeAtLeastSeven) {
-  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\ndataplane:\n  ring_size: 5\n"), "t.yaml:3: dataplane.ring_size: '5' is out of range (7..4294967295)");
+  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\ndataplane:\n  ring_size: 5\n"),
+                  "t.yaml:3: dataplane.ring_size: '5' is out of range (7..4294967295)");
 }
 
 TEST(ConfigErrors, RingsMustFitOneMap) {
-  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\ndataplane:\n  max_vips: 4096\n  ring_size: 1048583\n"), "t.yaml:4: dataplane.ring_size: (max_vips + 1) x ring_size = 4296044551 ring slots");
+  EXPECT_CONTAINS(errors_of("node: {interface: eth0}\ndataplane:\n  max_vips: 4096\n  ring_size: 1048583\n"),
+                  "t.yaml:4: dataplane.ring_size: (max_vips + 1) x ring_size = 4296044551 ring slots");
   parse_ok("node: {interface: eth0}\ndataplane:\n  max_vips: 4095\n  ring_size: 1048573\n");
 }
 
@@ -629,7 +654,8 @@ TEST(ConfigErrors, MoreDistinctBackendsThanMaxBackends) {
       "dataplane: {max_backends: 3}\n"
       "vips:\n"
       "  - {address: 198.51.100.1, port: 1, protocol: tcp, backends: [{address: 198.18.0.1}, {address: 198.18.0.2}]}\n"
-      "  - {address: 198.51.100.1, port: 2, protocol: tcp, backends: [{address: 198.18.0.2}, {address: 198.18.0.3}]}\n");
+      "  - {address: 198.51.100.1, port: 2, protocol: tcp, backends: [{address: 198.18.0.2}, {address: "
+      "198.18.0.3}]}\n");
   EXPECT_EQ(errors,
             "t.yaml:3: vips: 3 distinct backend addresses, but dataplane.max_backends is 3 (room for 2: backend id 0 "
             "is reserved)");
@@ -657,47 +683,48 @@ TEST(ConfigErrors, LimitsThatFailedToDecodeAreNotUsed) {
 
 // ---- Duplicates --------------------------------------------------------------------
 
-TEST(ConfigErrors, DuplicateVipNamesBothLines) {
-  std::string errors = errors_of(with_head(
-      "  - name: web\n"                   // 6
-      "    address: 198.51.100.10\n"      // 7
-      "    port: 80\n"                    // 8
-      "    protocol: tcp\n"               // 9
-      "  - name: other\n"                 // 10
-      "    address: 198.51.100.11\n"      // 11
-      "    port: 80\n"                    // 12
-      "    protocol: tcp\n"               // 13
-      "  - address: 198.51.100.10\n"      // 14
-      "    port: 80\n"                    // 15
-      "    protocol: tcp\n"));            // 16
+TEST(ConfigErrors, DuplicateVipGivesBothLines) {
+  std::string errors =
+      errors_of(with_head("  - name: web\n"               // 6
+                          "    address: 198.51.100.10\n"  // 7
+                          "    port: 80\n"                // 8
+                          "    protocol: tcp\n"           // 9
+                          "  - name: other\n"             // 10
+                          "    address: 198.51.100.11\n"  // 11
+                          "    port: 80\n"                // 12
+                          "    protocol: tcp\n"           // 13
+                          "  - address: 198.51.100.10\n"  // 14
+                          "    port: 80\n"                // 15
+                          "    protocol: tcp\n"));        // 16
   EXPECT_EQ(errors, "t.yaml:14: vips[2]: 198.51.100.10:80/tcp is defined twice: here and as vips[0] at line 6");
 }
 
 TEST(ConfigErrors, DuplicateIpv6VipIgnoresSpelling) {
-  std::string errors = errors_of(with_head(
-      "  - {address: '2001:db8::1', port: 443, protocol: tcp}\n"               // 6
-      "  - {address: '2001:0db8:0:0:0:0:0:1', port: 443, protocol: tcp}\n"));  // 7
-  EXPECT_CONTAINS(errors, "t.yaml:7: vips[1]: [2001:db8::1]:443/tcp is defined twice: here and as vips[0] at "
-                                "line 6");
+  std::string errors =
+      errors_of(with_head("  - {address: '2001:db8::1', port: 443, protocol: tcp}\n"               // 6
+                          "  - {address: '2001:0db8:0:0:0:0:0:1', port: 443, protocol: tcp}\n"));  // 7
+  EXPECT_CONTAINS(errors,
+                  "t.yaml:7: vips[1]: [2001:db8::1]:443/tcp is defined twice: here and as vips[0] at "
+                  "line 6");
 }
 
 TEST(ConfigErrors, DuplicateVipName) {
-  std::string errors = errors_of(with_head(
-      "  - {name: web, address: 198.51.100.1, port: 80, protocol: tcp}\n"     // 6
-      "  - {name: web, address: 198.51.100.1, port: 443, protocol: tcp}\n"));  // 7
+  std::string errors =
+      errors_of(with_head("  - {name: web, address: 198.51.100.1, port: 80, protocol: tcp}\n"      // 6
+                          "  - {name: web, address: 198.51.100.1, port: 443, protocol: tcp}\n"));  // 7
   EXPECT_EQ(errors, "t.yaml:7: vips[1].name: 'web' is already the name of vips[0] at line 6");
 }
 
 TEST(ConfigErrors, DuplicateBackendInOneVip) {
-  std::string errors = errors_of(with_head(
-      "  - address: 198.51.100.1\n"      // 6
-      "    port: 80\n"                   // 7
-      "    protocol: tcp\n"              // 8
-      "    backends:\n"                  // 9
-      "      - address: 198.18.10.2\n"   // 10
-      "      - address: 198.18.10.3\n"   // 11
-      "      - address: 198.18.10.2\n"   // 12
-      "        weight: 5\n"));           // 13
+  std::string errors =
+      errors_of(with_head("  - address: 198.51.100.1\n"     // 6
+                          "    port: 80\n"                  // 7
+                          "    protocol: tcp\n"             // 8
+                          "    backends:\n"                 // 9
+                          "      - address: 198.18.10.2\n"  // 10
+                          "      - address: 198.18.10.3\n"  // 11
+                          "      - address: 198.18.10.2\n"  // 12
+                          "        weight: 5\n"));          // 13
   EXPECT_EQ(errors,
             "t.yaml:12: vips[0].backends[2].address: 198.18.10.2 is listed twice in this VIP (first as "
             "vips[0].backends[0] at line 10)");
@@ -707,21 +734,21 @@ TEST(ConfigErrors, DuplicateBackendInOneVip) {
 
 TEST(ConfigErrors, EveryProblemIsReportedInLineOrder) {
   std::string errors = errors_of(
-      "node:\n"                              // 1
-      "  interface: eth0\n"                  // 2
-      "  outer_ttl: 0\n"                     // 3
-      "dataplane:\n"                         // 4
-      "  ring_size: 100\n"                   // 5
-      "vips:\n"                              // 6
-      "  - address: 2001:db8::1\n"           // 7
-      "    port: 80\n"                       // 8
-      "    protocol: tcp\n"                  // 9
-      "    backends:\n"                      // 10
-      "      - address: 198.18.10.2\n"       // 11
-      "  - address: 198.51.100.1\n"          // 12
-      "    port: 70000\n"                    // 13
-      "    protocol: icmp\n"                 // 14
-      "    colour: blue\n");                 // 15
+      "node:\n"                         // 1
+      "  interface: eth0\n"             // 2
+      "  outer_ttl: 0\n"                // 3
+      "dataplane:\n"                    // 4
+      "  ring_size: 100\n"              // 5
+      "vips:\n"                         // 6
+      "  - address: 2001:db8::1\n"      // 7
+      "    port: 80\n"                  // 8
+      "    protocol: tcp\n"             // 9
+      "    backends:\n"                 // 10
+      "      - address: 198.18.10.2\n"  // 11
+      "  - address: 198.51.100.1\n"     // 12
+      "    port: 70000\n"               // 13
+      "    protocol: icmp\n"            // 14
+      "    colour: blue\n");            // 15
   const std::string expected =
       "t.yaml:3: node.outer_ttl: '0' is out of range (1..255)\n"
       "t.yaml:5: dataplane.ring_size: 100 is not a prime number; Maglev needs a prime ring size (e.g. 65537, 131071)\n"
