@@ -18,9 +18,10 @@
 # earlier run never collide with this one. Every file of the run lives under $LAB_DIR.
 
 # ---------------------------------------------------------------------------------------
-# Settings and addresses
+# Settings and addresses (used by the scripts that source this file)
 # ---------------------------------------------------------------------------------------
 
+# shellcheck disable=SC2034  # the address variables are for the scripts sourcing us
 _LAB_SH="$(readlink -f "${BASH_SOURCE[0]}")"
 LAB_SRC_DIR="$(dirname "$_LAB_SH")"
 LAB_REPO_DIR="$(dirname "$LAB_SRC_DIR")"
@@ -406,14 +407,22 @@ _lab_host() {
 # Traffic helpers (all bounded in count and time)
 # ---------------------------------------------------------------------------------------
 
+# Traffic loops stop after LAB_LOOP_SECONDS (default 120) in all, whatever the count, so
+# a test stays well inside CTest's timeout (which kills without running our traps).
+: "${LAB_LOOP_SECONDS:=120}"
+
 # lab_http_many NODE COUNT URL [CURL_ARGS...] — COUNT requests, each on a new connection
 # (a new curl process, so a new source port). One line per request on stdout: the first
-# line of the body (e.g. "backend=be2") or "ERROR curl=<rc>".
+# line of the body (e.g. "backend=be2") or "ERROR curl=<rc>" ("ERROR deadline" for those
+# not sent within LAB_LOOP_SECONDS).
 lab_http_many() {
     local node="$1" count="$2" url="$3"; shift 3
     lab_exec "$node" bash -c '
-        count=$1 url=$2; shift 2
+        count=$1 url=$2 deadline=$(( $(date +%s) + $3 )); shift 3
         for ((i = 0; i < count; i++)); do
+            if (( $(date +%s) >= deadline )); then
+                echo "ERROR deadline"; continue
+            fi
             if out=$(curl -sS --fail --max-time 5 --connect-timeout 3 -g "$@" "$url" 2>/dev/null); then
                 first=""
                 read -r first <<<"$out" || true
@@ -421,20 +430,25 @@ lab_http_many() {
             else
                 echo "ERROR curl=$?"
             fi
-        done' lab_http_many "$count" "$url" "$@"
+        done' lab_http_many "$count" "$url" "$LAB_LOOP_SECONDS" "$@"
 }
 
 # lab_udp_many NODE COUNT HOST PORT — COUNT datagrams, each from its own socket (distinct
 # source ports), up to 3 tries of 1 s each. One line per datagram: "backend=beN port=P"
-# or "ERROR port=P timeout". Only replies from HOST:PORT are accepted (connected socket).
+# or "ERROR port=P timeout" ("ERROR deadline" past LAB_LOOP_SECONDS). Only replies from
+# HOST:PORT are accepted (connected socket).
 lab_udp_many() {
     local node="$1" count="$2" host="$3" port="$4"
     lab_exec "$node" "$LAB_PYTHON" -c '
-import socket, sys
+import socket, sys, time
 count, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+deadline = time.monotonic() + float(sys.argv[4])
 family = socket.AF_INET6 if ":" in host else socket.AF_INET
 socks = []
 for i in range(count):
+    if time.monotonic() >= deadline:
+        print("ERROR deadline", flush=True)
+        continue
     s = socket.socket(family, socket.SOCK_DGRAM)
     s.settimeout(1.0)
     s.connect((host, port))
@@ -453,7 +467,7 @@ for i in range(count):
         print("ERROR port=%d timeout" % sport, flush=True)
     else:
         print("%s port=%d" % (answer.split()[0], sport), flush=True)
-' "$count" "$host" "$port"
+' "$count" "$host" "$port" "$LAB_LOOP_SECONDS"
 }
 
 # lab_tally — read lines from stdin, print "<first word> <count>" sorted by word.

@@ -100,7 +100,7 @@ dlt() { echo $(( $(val after "$1" "$2") - $(val before "$1" "$2") )); }
 snap before
 got=0
 for ((i = 0; i < BIG_REQS; i++)); do
-    n=$(lab_exec client curl -sS --max-time 20 -o /dev/null -w '%{size_download}' \
+    n=$(lab_exec client curl -sS --max-time 10 -o /dev/null -w '%{size_download}' \
         "http://$LAB_VIP4/bytes?n=$BIG_SIZE" || echo 0)
     got=$((got + n))
 done

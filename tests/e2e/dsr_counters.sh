@@ -36,7 +36,7 @@ snapshot before
 e2e_log "fetching $REQS x /bytes?n=$SIZE through the VIP"
 got=0
 for ((i = 0; i < REQS; i++)); do
-    n=$(lab_exec client curl -sS --fail --max-time 20 -o /dev/null -w '%{size_download}' \
+    n=$(lab_exec client curl -sS --fail --max-time 10 -o /dev/null -w '%{size_download}' \
         "http://$LAB_VIP4/bytes?n=$SIZE") || e2e_fail "request $i failed"
     (( n == SIZE )) || e2e_fail "request $i got $n bytes, expected $SIZE"
     got=$((got + n))
