@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -67,6 +68,16 @@ Status set_pins(xlb_l4* skel, const L4LoadOptions& o) {
     std::string path = o.pin_dir + "/" + name;
     if (o.pin_mode == PinMode::ConfigOnly && !exists(path))
       return Error{"no pinned map " + path + ": is an xlb agent running with pin_dir " + o.pin_dir + "?"};
+    if (map == skel->maps.xlb_tx_ports_v1 && exists(path)) {
+      // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, so
+      // libbpf's flag comparison would refuse the pin: take it over by fd.
+      int fd = bpf_obj_get(path.c_str());
+      if (fd < 0) return errno_error("open pinned map " + path, errno);
+      int err = bpf_map__reuse_fd(map, fd);
+      ::close(fd);
+      if (err) return errno_error("reuse pinned map " + path, err);
+      continue;
+    }
     if (int err = bpf_map__set_pin_path(map, path.c_str()); err) return errno_error("set pin path " + path, err);
   }
   return {};
@@ -106,7 +117,7 @@ Result<std::unique_ptr<L4Program>> L4Program::load(const L4LoadOptions& o) {
 
   xlb_l4* skel = xlb_l4__open();
   if (!skel) return errno_error("open the xlb_l4 BPF object", errno);
-  std::unique_ptr<L4Program> prog(new L4Program(skel, params));
+  std::unique_ptr<L4Program> prog(new L4Program(skel, params, o.pin_mode == PinMode::All ? o.pin_dir : ""));
 
   std::memcpy(const_cast<xlb_params*>(&skel->rodata->xlb_params), &params, sizeof(params));
   if (auto st = size_maps(skel, params); !st) return st.error();
@@ -150,6 +161,8 @@ void L4Program::unpin_all() const {
   bpf_object__for_each_map(map, skel_->obj) {
     if (bpf_map__is_pinned(map)) bpf_map__unpin(map, nullptr);
   }
+  // Taken over by fd (see set_pins), so libbpf does not know it is pinned.
+  if (!pin_dir_.empty()) ::unlink((pin_dir_ + "/" + bpf_map__name(skel_->maps.xlb_tx_ports_v1)).c_str());
 }
 
 Result<xlb_params> read_pinned_params(const std::string& pin_dir) {

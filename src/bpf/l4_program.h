@@ -57,9 +57,11 @@ class L4Program {
   static constexpr const char* kProgramName = "xlb_l4";
 
  private:
-  L4Program(xlb_l4* skel, xlb_params params) : skel_(skel), params_(params) {}
+  L4Program(xlb_l4* skel, xlb_params params, std::string pin_dir)
+      : skel_(skel), params_(params), pin_dir_(std::move(pin_dir)) {}
   xlb_l4* skel_;
   xlb_params params_;
+  std::string pin_dir_;  // set when this instance owns the pins (PinMode::All)
 };
 
 // Reads the parameters an agent pinned in `pin_dir` (for tools that must
