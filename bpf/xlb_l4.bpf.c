@@ -71,7 +71,7 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 		return drop(XLB_DROP_ENCAP_FAILED);
 
 	nh = nexthop_resolve(ctx, pkt, be, cfg, bytes);
-	if (nh.action == XDP_TX || nh.action == XDP_REDIRECT) {
+	if (nh.action == XDP_TX || nh.action == XDP_REDIRECT || nh.action == XDP_PASS) {
 		counter_add(&xlb_vipstat_v1, vip->vip_id, bytes);
 		counter_add(&xlb_bestat_v1, backend_id, bytes);
 		return (struct verdict){.action = nh.action};

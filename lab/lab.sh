@@ -328,6 +328,10 @@ _lab_build() {
     # Client, L4 node, backends: eth0 + default routes via the router.
     _lab_host client 198.18.0.2/24 2001:db8:0:1::2/64 198.18.0.1 2001:db8:0:1::1
     _lab_host l4 198.18.1.2/24 2001:db8:0:2::2/64 198.18.1.1 2001:db8:0:2::1
+    # The XDP program asks the kernel FIB for the next hop toward a backend, and the FIB
+    # helper answers only on interfaces that forward (docs/operations.md).
+    lab_exec l4 sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv4.conf.eth0.forwarding=1 \
+        net.ipv6.conf.all.forwarding=1
     for n in 1 2 3; do
         _lab_host "be$n" "198.18.$((10 + n)).2/24" "2001:db8:0:1$n::2/64" \
             "198.18.$((10 + n)).1" "2001:db8:0:1$n::1"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Where the encapsulated packet goes next: the kernel FIB names the egress
- * interface and the neighbour's MAC; without an answer we fall back to the
- * configured gateway MAC on the ingress interface.
+ * interface and the neighbour's MAC; with a route but no neighbour yet the
+ * kernel forwards it; without a route we fall back to the configured gateway
+ * MAC on the ingress interface.
  */
 #ifndef XLB_BPF_NEXTHOP_H
 #define XLB_BPF_NEXTHOP_H
@@ -11,7 +12,7 @@
 #include "lib/parse.h"
 
 struct nexthop_result {
-	int action; /* XDP_TX, XDP_REDIRECT or XDP_DROP */
+	int action; /* XDP_TX, XDP_REDIRECT, XDP_PASS (kernel resolves) or XDP_DROP */
 	enum xlb_drop_reason reason; /* when action == XDP_DROP */
 };
 
@@ -74,6 +75,14 @@ nexthop_resolve(struct xdp_md *ctx, const struct packet *pkt, const struct xlb_b
 		return res;
 	}
 
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* The kernel has a route but no neighbour entry yet, and XDP
+		 * cannot ask for one: let the kernel forward this packet, which
+		 * resolves the neighbour for the ones that follow. */
+		count_node(XLB_CNT_FIB_NO_NEIGH, bytes);
+		res.action = XDP_PASS;
+		return res;
+	}
 	if (!(cfg->flags & XLB_NODE_HAS_GATEWAY)) {
 		res.reason = XLB_DROP_NO_ROUTE;
 		return res;

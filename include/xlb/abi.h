@@ -166,6 +166,8 @@ enum xlb_counter_id {
 	/* Next-hop resolution, for forwarded packets. */
 	XLB_CNT_FIB_HIT = XLB_CNT_VERDICT_END,
 	XLB_CNT_FIB_FALLBACK, /* no usable FIB answer: used the gateway MAC */
+	XLB_CNT_FIB_NO_NEIGH, /* route known, neighbour not yet: passed encapsulated
+			       * to the kernel, which resolves it and forwards */
 	/* One per enum xlb_drop_reason. */
 	XLB_CNT_DROP_REASON_BASE,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
@@ -209,6 +211,6 @@ XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_params, outer_ttl) == 16, "xlb_para
 XLB_ABI_ASSERT(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend_key) == 8, "xlb_vip_backend_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend) == 8, "xlb_vip_backend layout");
-XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 6, "counter ids: verdicts and FIB come first");
+XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 7, "counter ids: verdicts and FIB come first");
 
 #endif /* XLB_ABI_H */

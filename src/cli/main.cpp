@@ -42,7 +42,7 @@ int explain(const std::string& pin_dir, const std::string& proto, const std::str
   q.dport = dport;
   auto e = xlb::l4::explain(pin_dir, q);
   if (!e) return fail(e.error());
-  nlohmann::json j{{"verdict", e->verdict}, {"service", e->service}, {"hash", e->hash},
+  nlohmann::json j{{"verdict", e->verdict}, {"ingress", e->ingress}, {"service", e->service}, {"hash", e->hash},
                    {"ring_slot", e->ring_slot}, {"ring_size", e->ring_size}};
   if (e->backend) j["backend"] = e->backend->str();
   if (e->backend_id) j["backend_id"] = *e->backend_id;
@@ -53,6 +53,8 @@ int explain(const std::string& pin_dir, const std::string& proto, const std::str
     return 0;
   }
   std::cout << "flow      " << proto << " " << src << ":" << sport << " -> " << dst << ":" << dport << "\n";
+  std::cout << "ingress   " << (e->ingress.empty() ? "lo (xlb_l4 is attached nowhere in this namespace)" : e->ingress)
+            << "\n";
   std::cout << "verdict   " << e->verdict << (e->drop_reason.empty() ? "" : " (" + e->drop_reason + ")") << "\n";
   if (e->service.empty()) {
     std::cout << "service   none matches: " << (e->verdict == "XDP_PASS" ? "not a VIP, the kernel gets it" : "") << "\n";

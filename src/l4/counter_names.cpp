@@ -31,6 +31,7 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_DROP: return "drop";
     case XLB_CNT_FIB_HIT: return "fib_hit";
     case XLB_CNT_FIB_FALLBACK: return "fib_fallback";
+    case XLB_CNT_FIB_NO_NEIGH: return "fib_no_neigh";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include <cstring>
@@ -78,6 +79,23 @@ void read_outer(const std::vector<uint8_t>& out, Explanation& e) {
   e.outer_source = src;
 }
 
+// The interface the node's L4 program is attached to in this namespace, so
+// the probe meets the same FIB answer a real packet would. 0 if none.
+int attached_interface(std::string& name) {
+  int found = 0;
+  struct if_nameindex* all = ::if_nameindex();
+  for (struct if_nameindex* i = all; all && i->if_index != 0; ++i) {
+    auto prog = bpf::xdp_attached_name(static_cast<int>(i->if_index));
+    if (prog && *prog == bpf::L4Program::kProgramName) {
+      found = static_cast<int>(i->if_index);
+      name = i->if_name;
+      break;
+    }
+  }
+  if (all) if_freenameindex(all);
+  return found;
+}
+
 }  // namespace
 
 Result<Explanation> explain(const std::string& pin_dir, const FlowQuery& q) {
@@ -88,9 +106,10 @@ Result<Explanation> explain(const std::string& pin_dir, const FlowQuery& q) {
   auto prog = bpf::L4Program::load({*params, pin_dir, bpf::PinMode::ConfigOnly});
   if (!prog) return prog.error();
 
-  auto run = bpf::xdp_test_run((*prog)->prog_fd(), probe_packet(q));
-  if (!run) return run.error();
   Explanation e;
+  int ifindex = attached_interface(e.ingress);
+  auto run = bpf::xdp_test_run((*prog)->prog_fd(), probe_packet(q), ifindex);
+  if (!run) return run.error();
   e.verdict = bpf::xdp_action_name(run->action);
   e.ring_size = params->ring_size;
 

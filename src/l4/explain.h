@@ -21,6 +21,7 @@ struct FlowQuery {
 };
 
 struct Explanation {
+  std::string ingress;      // interface the probe arrived on (where xlb_l4 is attached); empty: lo
   std::string verdict;      // "XDP_TX", "XDP_PASS", ...
   std::string drop_reason;  // when dropped
   std::string service;      // "198.51.100.10:80/tcp", when one matched

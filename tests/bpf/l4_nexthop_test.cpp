@@ -43,10 +43,10 @@ Bytes client_syn() {
   return PacketBuilder().eth(kClientMac, kNodeMac).ipv4("203.0.113.9", "198.51.100.1").tcp(4000, 80, {.flags = kTcpSyn}).build();
 }
 
-Bytes encapsulated(const char* src_mac, const char* dst_mac) {
+Bytes encapsulated(const char* src_mac, const char* dst_mac, const char* backend = "198.18.10.1") {
   return PacketBuilder()
       .eth(src_mac, dst_mac)
-      .ipv4("198.18.200.1", "198.18.10.1", {.ttl = kOuterTtl})
+      .ipv4("198.18.200.1", backend, {.ttl = kOuterTtl})
       .ipv4("203.0.113.9", "198.51.100.1")
       .tcp(4000, 80, {.flags = kTcpSyn})
       .build();
@@ -62,6 +62,21 @@ TEST(L4NextHop, FibNeighbourOnTheIngressInterfaceMeansXdpTx) {
   EXPECT_EQ(diff_bytes(encapsulated(kNodeMac, kRouterMac), out.packet), "");
   EXPECT_EQ(out.counter_deltas["fib_hit"], 1u);
   EXPECT_EQ(out.counter_deltas["fib_fallback"], 0u);
+}
+
+TEST(L4NextHop, RouteWithoutNeighbourIsLeftToTheKernelEncapsulated) {
+  XLB_REQUIRE_BPF();
+  FibNamespace ns;
+  ASSERT_TRUE(run_command({"ip", "route", "add", "198.18.11.0/24", "via", "198.18.50.3", "dev", "xt0"}).ok());
+  L4Harness h;
+  ASSERT_TRUE(h.apply({service("198.51.100.1", 80, IPPROTO_TCP, {"198.18.11.1"})}).ok());
+  RunOutcome out = h.run(client_syn(), ns.xt0);
+  EXPECT_EQ(out.action, XDP_PASS);
+  EXPECT_EQ(out.counter_deltas["fib_no_neigh"], 1u);
+  EXPECT_EQ(out.counter_deltas["pass"], 1u);
+  // The kernel gets the packet already encapsulated toward the backend.
+  Bytes expected = encapsulated(kNodeMac, kRouterMac, "198.18.11.1");
+  EXPECT_EQ(diff_bytes(Bytes(expected.begin() + 12, expected.end()), Bytes(out.packet.begin() + 12, out.packet.end())), "");
 }
 
 TEST(L4NextHop, OtherEgressInterfaceNeedsTheDevmap) {
