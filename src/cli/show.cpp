@@ -79,7 +79,9 @@ Result<json> l4_state(const std::string& pin_dir) {
 std::string render_l4_state(const json& s) {
   std::ostringstream out;
   char line[256];
-  out << "ring size " << s["params"]["ring_size"] << ", hash seed " << s["params"]["hash_seed"] << "\n\n";
+  std::snprintf(line, sizeof(line), "ring size %u, hash seed 0x%08x\n\n", s["params"]["ring_size"].get<unsigned>(),
+                s["params"]["hash_seed"].get<unsigned>());
+  out << line;
   for (const auto& v : s["vips"]) {
     out << "VIP " << v["service"].get<std::string>() << "  (" << v["packets"] << " packets, " << v["bytes"]
         << " bytes)";
@@ -88,7 +90,7 @@ std::string render_l4_state(const json& s) {
     if (v["backends"].empty()) out << "    no backends: packets are dropped (drop_no_backend)\n";
     for (const auto& b : v["backends"]) {
       double share = 100.0 * b["ring_slots"].get<double>() / s["params"]["ring_size"].get<double>();
-      std::snprintf(line, sizeof(line), "    %-40s weight %-5u ring %6.2f%%  %llu packets\n",
+      std::snprintf(line, sizeof(line), "    %-40s weight %-5u ring %6.2f%%  %llu packets (all VIPs)\n",
                     b["address"].get<std::string>().c_str(), b["weight"].get<unsigned>(), share,
                     static_cast<unsigned long long>(b["packets"].get<uint64_t>()));
       out << line;
