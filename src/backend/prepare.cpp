@@ -9,13 +9,6 @@ namespace xlb::backend {
 
 namespace {
 
-xlb_vip_addr_key key_of(const IpAddr& a) {
-  xlb_vip_addr_key k{};
-  k.addr = a.to_abi();
-  k.family = a.family;
-  return k;
-}
-
 std::string host_route(const IpAddr& a) { return a.str() + (a.is_v4() ? "/32" : "/128"); }
 
 // arp_ignore=1: answer ARP only for addresses on the receiving interface, so
@@ -43,7 +36,7 @@ Status prepare(const PrepareOptions& o) {
   if (!prog) return prog.error();
   uint32_t one = 1;
   for (const auto& vip : o.vips) {
-    auto k = key_of(vip);
+    auto k = vip_addr_key(vip);
     if (auto st = (*prog)->vips().update(&k, &one); !st) return st;
     if (auto st = run_command({"ip", vip.is_v4() ? "-4" : "-6", "addr", "replace", host_route(vip), "dev", "lo"}); !st)
       return st.error().context("put VIP " + vip.str() + " on lo");

@@ -42,6 +42,13 @@ IpAddr IpAddr::from_abi(const xlb_addr& a, uint8_t family) {
   return out;
 }
 
+xlb_vip_addr_key vip_addr_key(const IpAddr& a) {
+  xlb_vip_addr_key k{};
+  k.addr = a.to_abi();
+  k.family = a.family;
+  return k;
+}
+
 Result<Prefix> Prefix::parse(std::string_view text) {
   auto slash = text.find('/');
   if (slash == std::string_view::npos) return Error{"'" + std::string(text) + "' is not a prefix (expected address/length)"};

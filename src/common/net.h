@@ -27,6 +27,9 @@ struct IpAddr {
   auto operator<=>(const IpAddr&) const = default;
 };
 
+// The key of the per-address VIP maps (xlb_vip_addrs_v1, xlb_dvips_v1).
+xlb_vip_addr_key vip_addr_key(const IpAddr& a);
+
 struct Prefix {
   IpAddr addr;
   unsigned length = 0;

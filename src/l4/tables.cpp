@@ -34,15 +34,6 @@ ServiceKey service_key_of(const xlb_vip_key& k) {
   return ServiceKey{IpAddr::from_abi(k.addr, k.family), ntohs(k.port), k.proto};
 }
 
-namespace {
-xlb_vip_addr_key addr_key_of(const IpAddr& a) {
-  xlb_vip_addr_key k{};
-  k.addr = a.to_abi();
-  k.family = a.family;
-  return k;
-}
-}  // namespace
-
 Result<Tables> Tables::recover(const MapSet& maps) {
   Tables t(maps);
   auto keys = maps.vips.keys(sizeof(xlb_vip_key));
@@ -96,8 +87,7 @@ Result<Tables> Tables::recover(const MapSet& maps) {
   return t;
 }
 
-Result<uint32_t> Tables::take_free(std::set<uint32_t>& used, uint32_t limit, const char* what) const {
-  uint32_t first = std::string(what) == "backend" ? 1 : 0;  // backend id 0 means "none"
+Result<uint32_t> Tables::take_free(std::set<uint32_t>& used, uint32_t first, uint32_t limit, const char* what) const {
   for (uint32_t id = first; id < limit; ++id) {
     if (used.insert(id).second) return id;
   }
@@ -125,7 +115,7 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
 
 Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
   if (auto it = backend_id_.find(addr); it != backend_id_.end()) return it->second;
-  auto id = take_free(used_backend_ids_, maps_.params.max_backends, "backend");
+  auto id = take_free(used_backend_ids_, 1, maps_.params.max_backends, "backend");  // id 0 means "none"
   if (!id) return id.error();
   xlb_backend be{};
   be.addr = addr.to_abi();
@@ -191,12 +181,12 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   if (known) {
     svc.vip_id = existing->second.vip_id;
   } else {
-    auto vip_id = take_free(used_vip_ids_, maps_.params.max_vips, "VIP");
+    auto vip_id = take_free(used_vip_ids_, 0, maps_.params.max_vips, "VIP");
     if (!vip_id) return vip_id.error();
     svc.vip_id = *vip_id;
     if (auto st = bpf::zero_percpu_counter(maps_.vip_stats, svc.vip_id); !st) return st;
   }
-  auto ring_id = take_free(used_ring_ids_, maps_.params.max_vips + XLB_SPARE_RINGS, "ring");
+  auto ring_id = take_free(used_ring_ids_, 0, maps_.params.max_vips + XLB_SPARE_RINGS, "ring");
   if (!ring_id) return ring_id.error();
   svc.ring_id = *ring_id;
   if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) {
@@ -242,7 +232,7 @@ Status Tables::sync_vip_addresses(const std::vector<ServiceSpec>& services, bool
   uint32_t one = 1;
   if (adding) {
     for (const auto& a : wanted) {
-      auto k = addr_key_of(a);
+      auto k = vip_addr_key(a);
       if (auto st = maps_.vip_addrs.update(&k, &one); !st) return st;
     }
     return {};

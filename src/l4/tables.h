@@ -56,7 +56,8 @@ class Tables {
   Status sync_vip_addresses(const std::vector<ServiceSpec>& services, bool adding);
   Status sync_weights(const InstalledService& svc, const InstalledService* previous);
   Status release_unused_backends();
-  Result<uint32_t> take_free(std::set<uint32_t>& used, uint32_t limit, const char* what) const;
+  // The lowest id in [first, limit) not in `used`, now marked used.
+  Result<uint32_t> take_free(std::set<uint32_t>& used, uint32_t first, uint32_t limit, const char* what) const;
 
   MapSet maps_;
   std::map<ServiceKey, InstalledService> installed_;

@@ -23,10 +23,7 @@ class Decap : public ::testing::Test {
     ASSERT_TRUE(p.ok()) << p.error().message;
     prog_ = std::move(*p);
     for (const char* vip : {"198.51.100.10", "2001:db8:100::10"}) {
-      auto a = *IpAddr::parse(vip);
-      xlb_vip_addr_key k{};
-      k.addr = a.to_abi();
-      k.family = a.family;
+      auto k = vip_addr_key(*IpAddr::parse(vip));
       uint32_t one = 1;
       ASSERT_TRUE(prog_->vips().update(&k, &one).ok());
     }

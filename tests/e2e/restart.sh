@@ -11,26 +11,7 @@ applied_twice() { (( $(grep -c 'applied .* VIP services' "$LAB_DIR/agent.log") >
 kill -HUP "$(lab_pid agent)"
 lab_wait_for 30 applied_twice || e2e_fail "the agent did not take on_exit: keep"
 
-cat >"$LAB_DIR/echo_client.py" <<'PY'
-import socket, sys, time
-host, port, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-deadline = time.monotonic() + 90
-s = socket.create_connection((host, port), timeout=5)
-s.settimeout(5)
-f = s.makefile("rwb")
-for i in range(lines):
-    if time.monotonic() > deadline:
-        print("ERROR overall deadline", flush=True); sys.exit(1)
-    f.write(b"line %d\n" % i)
-    f.flush()
-    reply = f.readline().decode(errors="replace").rstrip("\n")
-    if not reply:
-        print("ERROR connection closed at line %d" % i, flush=True); sys.exit(1)
-    print("reply", i, reply, flush=True)
-    time.sleep(0.1)
-print("done", flush=True)
-PY
-lab_bg client echo_client "$LAB_PYTHON" "$LAB_DIR/echo_client.py" "$LAB_VIP4" "$LAB_ECHO_PORT" 120
+lab_bg client echo_client "$LAB_PYTHON" "$LAB_SRC_DIR/echo_client.py" "$LAB_VIP4" "$LAB_ECHO_PORT" 120
 client=$LAB_LAST_PID
 lab_wait_for 20 grep -q '^reply 5 ' "$LAB_DIR/echo_client.log" || e2e_fail "the echo connection did not start"
 tx_before=$(lab_xlb_counter tx)
