@@ -71,9 +71,10 @@ static __always_inline int encap_ipv4(struct xdp_md *ctx, const struct packet *p
 	outer.ihl = 5;
 	outer.tos = pkt->tos;
 	outer.tot_len = bpf_htons(pkt->ip_len + sizeof(outer));
-	/* Keep the client's don't-fragment wish on the outer header: a
-	 * too-big packet then fails loudly instead of being fragmented. */
-	outer.frag_off = pkt->df ? IPV4_DF_BE : 0;
+	/* Always DF: backends decapsulate in XDP and cannot reassemble an
+	 * outer fragment, and a fixed ID of 0 would make reassembly unsafe
+	 * anyway. Too-big packets must fail loudly (PMTU), not fragment. */
+	outer.frag_off = IPV4_DF_BE;
 	outer.ttl = xlb_params.outer_ttl;
 	outer.protocol = IPPROTO_IPIP;
 	outer.saddr = encap_src4(cfg, hash);

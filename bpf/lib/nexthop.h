@@ -36,8 +36,7 @@ static __always_inline int fib_lookup_outer(struct xdp_md *ctx, struct bpf_fib_l
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 }
 
-/* Sets the frame's MACs and decides between XDP_TX and XDP_REDIRECT.
- * `our_mac` is the destination MAC the frame arrived with (the ingress port's). */
+/* Sets the frame's MACs and decides between XDP_TX and XDP_REDIRECT. */
 static __always_inline struct nexthop_result
 nexthop_resolve(struct xdp_md *ctx, const struct packet *pkt, const struct xlb_backend *be,
 		const struct xlb_node_cfg *cfg, __u64 bytes)
@@ -47,9 +46,16 @@ nexthop_resolve(struct xdp_md *ctx, const struct packet *pkt, const struct xlb_b
 	struct nexthop_result res = {.action = XDP_DROP};
 	struct bpf_fib_lookup fib = {};
 	struct ethhdr *eth = data;
-	void *outer_ip = data + pkt->l2_len;
+	__u32 l2_len = pkt->l2_len;
+	void *outer_ip;
 	int rc;
 
+	/* An explicit bound keeps the verifier's range on the packet pointer. */
+	if (l2_len > sizeof(struct ethhdr) + 4 * XLB_MAX_VLAN_TAGS) {
+		res.reason = XLB_DROP_ENCAP_FAILED;
+		return res;
+	}
+	outer_ip = data + l2_len;
 	if ((void *)(eth + 1) > data_end ||
 	    outer_ip + (be->family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr)) > data_end) {
 		res.reason = XLB_DROP_ENCAP_FAILED;
@@ -88,7 +94,10 @@ nexthop_resolve(struct xdp_md *ctx, const struct packet *pkt, const struct xlb_b
 		return res;
 	}
 	count_node(XLB_CNT_FIB_FALLBACK, bytes);
-	__builtin_memcpy(eth->h_source, pkt->l2.eth.h_dest, ETH_ALEN);
+	if (cfg->flags & XLB_NODE_HAS_MAC)
+		__builtin_memcpy(eth->h_source, cfg->node_mac, ETH_ALEN);
+	else
+		__builtin_memcpy(eth->h_source, pkt->l2.eth.h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, cfg->gateway_mac, ETH_ALEN);
 	res.action = XDP_TX;
 	return res;

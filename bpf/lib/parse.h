@@ -37,8 +37,7 @@ struct packet {
 	__u8 l4_proto;
 	__u8 tos;         /* IPv4 TOS or IPv6 traffic class: DSCP + ECN */
 	__u8 fragment;    /* an IPv4 fragment or an IPv6 fragment header seen */
-	__u8 df;          /* IPv4 don't-fragment (IPv6 never fragments en route) */
-	__u8 reserved;
+	__u8 reserved[2];
 	struct xlb_flow flow;
 };
 
@@ -103,7 +102,6 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	pkt->l4_proto = iph->protocol;
 	pkt->tos = iph->tos;
 	pkt->fragment = (iph->frag_off & IPV4_FRAG_MASK_BE) != 0;
-	pkt->df = (iph->frag_off & IPV4_DF_BE) != 0;
 	pkt->flow.src[0] = iph->saddr;
 	pkt->flow.dst[0] = iph->daddr;
 	pkt->flow.family = XLB_FAMILY_V4;
@@ -132,7 +130,6 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	pkt->ip_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
 	pkt->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
 	pkt->fragment = 0;
-	pkt->df = 0;
 	__builtin_memcpy(pkt->flow.src, &ip6h->saddr, 16);
 	__builtin_memcpy(pkt->flow.dst, &ip6h->daddr, 16);
 	pkt->flow.family = XLB_FAMILY_V6;

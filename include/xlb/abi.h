@@ -101,6 +101,7 @@ enum xlb_node_flags {
 	XLB_NODE_HAS_GATEWAY = 1u << 0, /* gateway_mac is a usable fallback next hop */
 	XLB_NODE_HAS_SRC4 = 1u << 1,    /* encap_src4 is configured */
 	XLB_NODE_HAS_SRC6 = 1u << 2,    /* encap_src6 is configured */
+	XLB_NODE_HAS_MAC = 1u << 3,     /* node_mac is set */
 };
 
 struct xlb_node_cfg {
@@ -112,6 +113,10 @@ struct xlb_node_cfg {
 	__u32 encap_src6_hostmask; /* applied to the last 32 bits */
 	__u8 gateway_mac[6];
 	__u16 flags; /* enum xlb_node_flags */
+	/* The ingress interface's own MAC: the source of frames sent to the
+	 * gateway (the frame's destination MAC may be broadcast). */
+	__u8 node_mac[6];
+	__u16 reserved;
 };
 
 /*
@@ -203,7 +208,8 @@ XLB_ABI_ASSERT(sizeof(struct xlb_vip) == 16, "xlb_vip layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_addr_key) == 20, "xlb_vip_addr_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_backend) == 20, "xlb_backend layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_backend, family) == 16, "xlb_backend.family");
-XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 36, "xlb_node_cfg layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 44, "xlb_node_cfg layout");
+XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, node_mac) == 36, "xlb_node_cfg.node_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, gateway_mac) == 28, "xlb_node_cfg.gateway_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, flags) == 34, "xlb_node_cfg.flags");
 XLB_ABI_ASSERT(sizeof(struct xlb_params) == 24, "xlb_params layout");

@@ -57,7 +57,6 @@ Status check_pinned_params(const std::string& pin_dir, const xlb_params& wanted)
   cmp("hash_seed", pinned->hash_seed, wanted.hash_seed);
   cmp("max_vips", pinned->max_vips, wanted.max_vips);
   cmp("max_backends", pinned->max_backends, wanted.max_backends);
-  cmp("outer_ttl", pinned->outer_ttl, wanted.outer_ttl);
   if (diff.empty()) return {};
   return Error{"the maps pinned in " + pin_dir + " were built with other load-time settings (" + diff +
                "). Stop the running agent with on_exit: detach (which removes the pins), or remove " + pin_dir +
@@ -87,7 +86,11 @@ sigset_t handled_signals() {
 }  // namespace
 
 Status Agent::apply(const config::Config& cfg) {
-  if (auto st = tables_->set_node(node_of(cfg)); !st) return st.error().context("node settings");
+  l4::NodeSpec node = node_of(cfg);
+  auto mac = interface_mac(cfg.node.interface);
+  if (!mac) return mac.error().context("node.interface");
+  node.node_mac = *mac;
+  if (auto st = tables_->set_node(node); !st) return st.error().context("node settings");
   auto summary = tables_->apply(services_of(cfg));
   if (!summary) return summary.error();
   spdlog::info("applied {} VIP services: {}", cfg.vips.size(), summary->str());
@@ -120,6 +123,7 @@ Status Agent::start() {
   warn_if_no_forwarding(running_);
   if (auto st = bpf::xdp_attach(ifindex_, program_->prog_fd(), xdp_mode_of(running_), bpf::L4Program::kProgramName); !st)
     return st;
+  attached_ = true;
   spdlog::info("XDP program attached to {} ({} mode), maps pinned in {}", node.interface,
                config::xdp_mode_name(node.xdp_mode), node.pin_dir);
   return {};
@@ -145,14 +149,16 @@ void Agent::reload() {
     return;
   }
   if (auto st = apply(*cfg); !st) {
-    spdlog::error("reload failed part-way: {}", st.error().message);
+    spdlog::error("reload failed: {}. Services changed before the failure stay changed; the next reload "
+                  "rewrites every ring",
+                  st.error().message);
     return;
   }
   running_ = *cfg;
 }
 
 void Agent::stop() {
-  if (!program_) return;
+  if (!program_ || !attached_) return;
   if (running_.node.on_exit == config::OnExit::Keep) {
     spdlog::info("on_exit: keep: XDP stays attached to {} and maps stay pinned in {}", running_.node.interface,
                  running_.node.pin_dir);
@@ -168,11 +174,9 @@ int Agent::run() {
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   if (auto st = start(); !st) {
+    // Whatever was attached before us (an earlier agent's program, left
+    // with on_exit: keep) goes on forwarding: we never attached.
     spdlog::error("{}", st.error().message);
-    if (program_ && ifindex_) {
-      // Never leave a half-started data plane behind.
-      (void)bpf::xdp_detach(ifindex_, xdp_mode_of(running_));
-    }
     return 1;
   }
   if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << "ready\n";

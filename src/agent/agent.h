@@ -36,6 +36,7 @@ class Agent {
   std::unique_ptr<bpf::L4Program> program_;
   std::unique_ptr<l4::Tables> tables_;
   int ifindex_ = 0;
+  bool attached_ = false;
 };
 
 // The services and node settings a config asks for.

@@ -25,9 +25,10 @@ bool is_config_map(const std::string& name) {
 
 Status check_params(const xlb_params& p) {
   if (p.ring_size < 7) return Error{"ring_size " + std::to_string(p.ring_size) + " is too small"};
-  if (p.max_vips == 0 || p.max_backends < 2) return Error{"max_vips must be >= 1 and max_backends >= 2"};
+  if (p.max_vips == 0 || p.max_backends < 2 || p.max_backends > (1u << 20))
+    return Error{"max_vips must be >= 1 and max_backends in 2..1048576"};
   uint64_t ring_entries = uint64_t(p.max_vips + XLB_SPARE_RINGS) * p.ring_size;
-  if (ring_entries > (1ull << 31))
+  if (ring_entries > 0xffffffffull)
     return Error{"max_vips x ring_size = " + std::to_string(ring_entries) + " ring entries is beyond what one map holds"};
   return {};
 }
@@ -41,10 +42,10 @@ Status size_maps(xlb_l4* skel, const xlb_params& p) {
       {skel->maps.xlb_vips_v1, p.max_vips},
       {skel->maps.xlb_vip_addrs_v1, p.max_vips},
       {skel->maps.xlb_rings_v1, uint64_t(p.max_vips + XLB_SPARE_RINGS) * p.ring_size},
-      {skel->maps.xlb_backends_v1, p.max_backends},
-      {skel->maps.xlb_vipbe_v1, uint64_t(p.max_backends) * 16},
+      {skel->maps.xlb_backends_v1, backend_id_limit(p)},
+      {skel->maps.xlb_vipbe_v1, vip_backend_capacity(p)},
       {skel->maps.xlb_vipstat_v1, p.max_vips},
-      {skel->maps.xlb_bestat_v1, p.max_backends},
+      {skel->maps.xlb_bestat_v1, backend_id_limit(p)},
   };
   for (const auto& s : sizes) {
     if (int err = bpf_map__set_max_entries(s.map, static_cast<uint32_t>(s.entries)); err)

@@ -29,6 +29,15 @@ struct L4LoadOptions {
 // Sensible defaults, for tests and tools.
 xlb_params default_params();
 
+// Backend ids run to twice max_backends (id 0 reserved): a new backend gets
+// its id before the ring that used the old one is flipped away, so even
+// replacing every backend in one apply never runs out.
+inline uint32_t backend_id_limit(const xlb_params& p) { return p.max_backends * 2; }
+
+// How many (VIP, backend) pairs xlb_vipbe_v1 holds: 16 per backend on average
+// (config::kVipBackendPairsPerBackend, which the config file is checked against).
+inline uint64_t vip_backend_capacity(const xlb_params& p) { return uint64_t(p.max_backends) * 16; }
+
 class L4Program {
  public:
   static Result<std::unique_ptr<L4Program>> load(const L4LoadOptions& options);

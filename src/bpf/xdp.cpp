@@ -45,7 +45,7 @@ Status xdp_attach(int ifindex, int prog_fd, XdpMode mode, const std::string& exp
   auto current = xdp_attached_name(ifindex);
   if (!current) return current.error();
   // bpf_prog_info.name is cut to 15 characters.
-  if (!current->empty() && expected_name.compare(0, current->size(), *current) != 0)
+  if (!current->empty() && *current != expected_name.substr(0, BPF_OBJ_NAME_LEN - 1))
     return Error{"interface ifindex " + std::to_string(ifindex) + " already runs XDP program '" + *current +
                  "', not ours: detach it first (ip link set dev IFACE xdp off)"};
   if (bpf_xdp_attach(ifindex, prog_fd, mode_flags(mode), nullptr) != 0)

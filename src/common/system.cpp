@@ -1,9 +1,14 @@
 #include "common/system.h"
 
+#include <net/if.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cerrno>
 #include <fstream>
 
@@ -51,6 +56,21 @@ Result<std::string> read_sysctl(const std::string& key) {
   std::string value;
   if (!f || !std::getline(f, value)) return errno_error("read sysctl " + key, errno);
   return value;
+}
+
+Result<std::array<uint8_t, 6>> interface_mac(const std::string& name) {
+  ifreq req{};
+  if (name.size() >= sizeof(req.ifr_name)) return Error{"interface name '" + name + "' is too long"};
+  std::memcpy(req.ifr_name, name.c_str(), name.size());
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno_error("socket", errno);
+  int rc = ::ioctl(fd, SIOCGIFHWADDR, &req);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return errno_error("read the MAC address of " + name, err);
+  std::array<uint8_t, 6> mac{};
+  std::memcpy(mac.data(), req.ifr_hwaddr.sa_data, 6);
+  return mac;
 }
 
 }  // namespace xlb

@@ -2,6 +2,8 @@
 // command without a shell, writing a sysctl.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,5 +18,8 @@ Status run_command(const std::vector<std::string>& argv);
 // write_sysctl("net.ipv4.conf.all.arp_ignore", "1")
 Status write_sysctl(const std::string& key, const std::string& value);
 Result<std::string> read_sysctl(const std::string& key);
+
+// The hardware address of a network interface in this namespace.
+Result<std::array<uint8_t, 6>> interface_mac(const std::string& name);
 
 }  // namespace xlb

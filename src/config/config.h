@@ -41,6 +41,8 @@ inline constexpr uint32_t kMaxVipsLimit = 4096;
 inline constexpr uint32_t kMinMaxBackends = 2;  // id 0 is reserved: 2 leaves room for one
 inline constexpr uint32_t kMaxBackendsLimit = 65536;
 inline constexpr uint32_t kMaxWeight = 65535;
+// The data plane keeps this many (VIP, backend) pairs per max_backends.
+inline constexpr uint32_t kVipBackendPairsPerBackend = 16;
 // The host part of the IPv6 outer source is applied to its last 32 bits only.
 inline constexpr unsigned kMinEncapV6PrefixLength = 96;
 

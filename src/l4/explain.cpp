@@ -135,7 +135,10 @@ Result<Explanation> explain(const std::string& pin_dir, const FlowQuery& q) {
     break;
   }
 
-  if (run->action == XDP_TX || run->action == XDP_REDIRECT) {
+  auto no_neigh = bpf::read_percpu_counter((*prog)->counters(), XLB_CNT_FIB_NO_NEIGH);
+  const bool encapsulated_pass = run->action == XDP_PASS && no_neigh && no_neigh->packets > 0;
+  if (encapsulated_pass) e.verdict += " (encapsulated; the kernel resolves the next hop)";
+  if (run->action == XDP_TX || run->action == XDP_REDIRECT || encapsulated_pass) {
     read_outer(run->packet, e);
     for (const auto& [id, addr] : tables->backends()) {
       if (e.backend && addr == *e.backend) e.backend_id = id;

@@ -37,6 +37,7 @@ struct NodeSpec {
   std::optional<Prefix> encap_source_v4;
   std::optional<Prefix> encap_source_v6;
   std::optional<std::array<uint8_t, 6>> gateway_mac;
+  std::optional<std::array<uint8_t, 6>> node_mac;  // the ingress interface's MAC
 };
 
 }  // namespace xlb::l4

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <cstring>
+#include <optional>
 
 #include "maglev/maglev.h"
 
@@ -56,7 +57,7 @@ Result<Tables> Tables::recover(const MapSet& maps) {
     by_vip_id[v.vip_id] = svc.spec.key;
     t.installed_[svc.spec.key] = svc;
   }
-  for (uint32_t id = 1; id < maps.params.max_backends; ++id) {
+  for (uint32_t id = 1; id < bpf::backend_id_limit(maps.params); ++id) {
     xlb_backend be{};
     auto found = maps.backends.lookup(&id, &be);
     if (!found) return found.error();
@@ -105,6 +106,12 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
       backends.insert(b.address);
     }
   }
+  size_t pairs = 0;
+  for (const auto& s : services) pairs += s.backends.size();
+  if (pairs > bpf::vip_backend_capacity(maps_.params))
+    return Error{std::to_string(pairs) + " (VIP, backend) pairs exceed the " +
+                 std::to_string(bpf::vip_backend_capacity(maps_.params)) + " that max_backends " +
+                 std::to_string(maps_.params.max_backends) + " allows (16 per backend)"};
   if (services.size() > maps_.params.max_vips)
     return Error{std::to_string(services.size()) + " services exceed max_vips " + std::to_string(maps_.params.max_vips)};
   if (backends.size() > maps_.params.max_backends - 1)
@@ -115,7 +122,7 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
 
 Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
   if (auto it = backend_id_.find(addr); it != backend_id_.end()) return it->second;
-  auto id = take_free(used_backend_ids_, 1, maps_.params.max_backends, "backend");  // id 0 means "none"
+  auto id = take_free(used_backend_ids_, 1, bpf::backend_id_limit(maps_.params), "backend");  // id 0 means "none"
   if (!id) return id.error();
   xlb_backend be{};
   be.addr = addr.to_abi();
@@ -142,21 +149,36 @@ Status Tables::write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector
   return maps_.rings.update_u32_range(ring_id * maps_.params.ring_size, *ring);
 }
 
+// Pairs that went away are deleted first, so that a full map can still take
+// a changed backend set.
 Status Tables::sync_weights(const InstalledService& svc, const InstalledService* previous) {
-  std::set<uint32_t> current;
+  std::set<uint32_t> current(svc.backend_ids.begin(), svc.backend_ids.end());
+  if (previous) {
+    for (uint32_t old_id : previous->backend_ids) {
+      if (current.count(old_id)) continue;
+      xlb_vip_backend_key k{previous->vip_id, old_id};
+      if (auto st = maps_.vip_backends.erase(&k); !st) return st;
+    }
+  }
   for (size_t i = 0; i < svc.backend_ids.size(); ++i) {
     xlb_vip_backend_key k{svc.vip_id, svc.backend_ids[i]};
     xlb_vip_backend w{svc.spec.backends[i].weight, 0};
     if (auto st = maps_.vip_backends.update(&k, &w); !st) return st;
-    current.insert(svc.backend_ids[i]);
-  }
-  if (!previous) return {};
-  for (uint32_t old_id : previous->backend_ids) {
-    if (current.count(old_id)) continue;
-    xlb_vip_backend_key k{previous->vip_id, old_id};
-    if (auto st = maps_.vip_backends.erase(&k); !st) return st;
   }
   return {};
+}
+
+Result<uint32_t> Tables::take_free_ring() {
+  const uint32_t limit = maps_.params.max_vips + XLB_SPARE_RINGS;
+  // A ring a VIP left during this apply may still be read by a packet that
+  // looked the VIP up just before the flip: prefer any other free slot.
+  for (uint32_t id = 0; id < limit; ++id) {
+    if (!used_ring_ids_.count(id) && !recently_freed_rings_.count(id)) {
+      used_ring_ids_.insert(id);
+      return id;
+    }
+  }
+  return take_free(used_ring_ids_, 0, limit, "ring");
 }
 
 Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
@@ -184,29 +206,41 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
     auto vip_id = take_free(used_vip_ids_, 0, maps_.params.max_vips, "VIP");
     if (!vip_id) return vip_id.error();
     svc.vip_id = *vip_id;
-    if (auto st = bpf::zero_percpu_counter(maps_.vip_stats, svc.vip_id); !st) return st;
   }
-  auto ring_id = take_free(used_ring_ids_, 0, maps_.params.max_vips + XLB_SPARE_RINGS, "ring");
-  if (!ring_id) return ring_id.error();
+  auto ring_id = take_free_ring();
+  if (!ring_id) {
+    if (!known) used_vip_ids_.erase(svc.vip_id);
+    return ring_id.error();
+  }
   svc.ring_id = *ring_id;
-  if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) {
+  // Until the flip nothing points at the new ids: give them back on failure.
+  auto undo = [&](Status st) {
     used_ring_ids_.erase(svc.ring_id);
+    if (!known) used_vip_ids_.erase(svc.vip_id);
     return st;
+  };
+  if (!known) {
+    if (auto st = bpf::zero_percpu_counter(maps_.vip_stats, svc.vip_id); !st) return undo(st);
   }
+  if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) return undo(st);
   summary.rings_written++;
 
   // The flip: one update makes the new ring live.
   xlb_vip v{svc.vip_id, spec.flags, svc.ring_id, 0};
-  if (auto st = maps_.vips.update(&key, &v); !st) return st;
-  if (auto st = sync_weights(svc, known ? &existing->second : nullptr); !st) return st;
+  if (auto st = maps_.vips.update(&key, &v); !st) return undo(st);
+
+  // From here the maps serve `svc`: record it before anything else can fail.
+  std::optional<InstalledService> previous;
   if (known) {
-    used_ring_ids_.erase(existing->second.ring_id);
+    previous = existing->second;
+    used_ring_ids_.erase(previous->ring_id);
+    recently_freed_rings_.insert(previous->ring_id);
     summary.updated++;
   } else {
     summary.added++;
   }
-  installed_[spec.key] = std::move(svc);
-  return {};
+  installed_[spec.key] = svc;
+  return sync_weights(svc, previous ? &*previous : nullptr);
 }
 
 Status Tables::remove(const ServiceKey& key) {
@@ -220,6 +254,7 @@ Status Tables::remove(const ServiceKey& key) {
   }
   used_vip_ids_.erase(it->second.vip_id);
   used_ring_ids_.erase(it->second.ring_id);
+  recently_freed_rings_.insert(it->second.ring_id);
   installed_.erase(it);
   return {};
 }
@@ -268,11 +303,19 @@ Status Tables::release_unused_backends() {
 
 Result<ApplySummary> Tables::apply(const std::vector<ServiceSpec>& services) {
   if (auto st = check_limits(services); !st) return st.error();
+  auto summary = apply_checked(services);
+  // After a failure part-way, what the maps hold is known only per map
+  // write: the next apply rewrites every ring rather than trust a diff.
+  rings_verified_ = summary.ok();
+  return summary;
+}
+
+// Two phases, so that a full table can still be changed: first everything
+// that goes away (services, addresses, backend ids nobody uses), then
+// everything that comes or changes.
+Result<ApplySummary> Tables::apply_checked(const std::vector<ServiceSpec>& services) {
   ApplySummary summary;
-  if (auto st = sync_vip_addresses(services, true); !st) return st.error();
-  for (const auto& spec : services) {
-    if (auto st = install(spec, summary); !st) return st.error();
-  }
+  recently_freed_rings_.clear();
   std::set<ServiceKey> wanted;
   for (const auto& s : services) wanted.insert(s.key);
   std::vector<ServiceKey> stale;
@@ -285,7 +328,13 @@ Result<ApplySummary> Tables::apply(const std::vector<ServiceSpec>& services) {
   }
   if (auto st = sync_vip_addresses(services, false); !st) return st.error();
   if (auto st = release_unused_backends(); !st) return st.error();
-  rings_verified_ = true;
+
+  if (auto st = sync_vip_addresses(services, true); !st) return st.error();
+  for (const auto& spec : services) {
+    if (auto st = install(spec, summary); !st) return st.error();
+    // Backends an update just dropped free their ids for the next service.
+    if (auto st = release_unused_backends(); !st) return st.error();
+  }
   return summary;
 }
 
@@ -316,6 +365,10 @@ Status Tables::set_node(const NodeSpec& node) {
   if (node.gateway_mac) {
     std::memcpy(cfg.gateway_mac, node.gateway_mac->data(), 6);
     cfg.flags |= XLB_NODE_HAS_GATEWAY;
+  }
+  if (node.node_mac) {
+    std::memcpy(cfg.node_mac, node.node_mac->data(), 6);
+    cfg.flags |= XLB_NODE_HAS_MAC;
   }
   uint32_t zero = 0;
   return maps_.node_cfg.update(&zero, &cfg);

@@ -37,7 +37,8 @@ class Tables {
   static Result<Tables> recover(const MapSet& maps);
 
   // Makes the maps serve exactly `services`. Stops at the first map error;
-  // the maps then hold a consistent mix of old and new services.
+  // every service is then either old or new (never half a ring), and the
+  // next apply rewrites all rings.
   Result<ApplySummary> apply(const std::vector<ServiceSpec>& services);
   Status set_node(const NodeSpec& node);
 
@@ -49,6 +50,8 @@ class Tables {
   explicit Tables(const MapSet& maps) : maps_(maps) {}
 
   Status check_limits(const std::vector<ServiceSpec>& services) const;
+  Result<ApplySummary> apply_checked(const std::vector<ServiceSpec>& services);
+  Result<uint32_t> take_free_ring();
   Result<uint32_t> backend_id_for(const IpAddr& addr);
   Status write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector<uint32_t>& ids_out);
   Status install(const ServiceSpec& spec, ApplySummary& summary);
@@ -64,6 +67,7 @@ class Tables {
   std::map<uint32_t, IpAddr> backend_addr_;
   std::map<IpAddr, uint32_t> backend_id_;
   std::set<uint32_t> used_vip_ids_, used_ring_ids_, used_backend_ids_;
+  std::set<uint32_t> recently_freed_rings_;  // left by a VIP during the current apply
   bool rings_verified_ = true;  // false after recover(): rewrite every ring once
 };
 

@@ -45,7 +45,7 @@ Ipv6Opts outer6(uint32_t hash, uint8_t tc = 0) {
 
 std::vector<Fixture> fixtures() {
   std::vector<Fixture> f;
-  const Ipv4Opts outer4{.ttl = kOuterTtl};
+  const Ipv4Opts outer4{.ttl = kOuterTtl, .df = true};  // the outer header always forbids fragmenting
   const TcpOpts syn{.flags = kTcpSyn, .seq = 1000};
   const TcpOpts ack{.flags = kTcpAck | kTcpPsh, .seq = 5000, .ack = 77};
 
@@ -132,12 +132,12 @@ std::vector<Fixture> fixtures() {
                to_gateway().ipv4(kSrc4, "198.18.10.4", outer4).ipv4(kClient4, "198.51.100.3").tcp(40008, 443, syn).build()});
   f.push_back({"dscp/ecn copied, inner ttl kept, outer ttl from params",
                from_client().ipv4(kClient4, "198.51.100.1", {.ttl = 5, .tos = 0xb9}).tcp(40009, 80, syn).build(), XDP_TX,
-               to_gateway().ipv4(kSrc4, "198.18.10.1", {.ttl = kOuterTtl, .tos = 0xb9})
+               to_gateway().ipv4(kSrc4, "198.18.10.1", {.ttl = kOuterTtl, .tos = 0xb9, .df = true})
                    .ipv4(kClient4, "198.51.100.1", {.ttl = 5, .tos = 0xb9}).tcp(40009, 80, syn).build()});
-  f.push_back({"df copied to the outer header",
+  f.push_back({"inner df kept, outer df set either way",
                from_client().ipv4(kClient4, "198.51.100.1", {.df = true}).tcp(40010, 80, syn).build(), XDP_TX,
-               to_gateway().ipv4(kSrc4, "198.18.10.1", {.ttl = kOuterTtl, .df = true})
-                   .ipv4(kClient4, "198.51.100.1", {.df = true}).tcp(40010, 80, syn).build()});
+               to_gateway().ipv4(kSrc4, "198.18.10.1", outer4).ipv4(kClient4, "198.51.100.1", {.df = true})
+                   .tcp(40010, 80, syn).build()});
   {
     Bytes padded = from_client().ipv4(kClient4, "198.51.100.1").tcp(40011, 80, ack).build();
     padded.resize(60, 0);  // Ethernet minimum frame: padding after the IP packet

@@ -46,7 +46,7 @@ Bytes client_syn() {
 Bytes encapsulated(const char* src_mac, const char* dst_mac, const char* backend = "198.18.10.1") {
   return PacketBuilder()
       .eth(src_mac, dst_mac)
-      .ipv4("198.18.200.1", backend, {.ttl = kOuterTtl})
+      .ipv4("198.18.200.1", backend, {.ttl = kOuterTtl, .df = true})
       .ipv4("203.0.113.9", "198.51.100.1")
       .tcp(4000, 80, {.flags = kTcpSyn})
       .build();

@@ -847,3 +847,18 @@ TEST(ConfigHelpers, RestartRequiredChanges) {
 
 }  // namespace
 }  // namespace xlb::config
+
+namespace {
+// The weights map holds 16 (VIP, backend) pairs per max_backends: a file that lists more
+// is refused at load, not half-applied by the data plane.
+TEST(ConfigLimits, VipBackendPairsBeyondTheWeightsMap) {
+  std::string text = "node: {interface: eth0, encap_source_v4: 198.18.200.0/24}\n"
+                     "dataplane: {max_backends: 2, max_vips: 64}\n"
+                     "vips:\n";
+  for (int i = 1; i <= 33; ++i)
+    text += "  - {address: 198.51.100." + std::to_string(i) + ", port: 80, protocol: tcp, backends: [{address: 198.18.10.1}]}\n";
+  auto cfg = xlb::config::parse(text, "pairs.yaml");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message.find("33 (VIP, backend) pairs are listed"), std::string::npos) << cfg.error().message;
+}
+}  // namespace
