@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include <net/if.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -74,6 +75,22 @@ void warn_if_no_forwarding(const config::Config& cfg) {
   }
 }
 
+// Interfaces the FIB may name as egress besides the ingress one: every
+// interface of the namespace but lo goes into the devmap, so XDP_REDIRECT
+// works on nodes whose backends sit behind another NIC. An interface whose
+// driver cannot take redirected frames is skipped with a warning; packets
+// routed to it count as drop_no_tx_port.
+void fill_tx_ports(const bpf::L4Program& program) {
+  struct if_nameindex* all = ::if_nameindex();
+  for (struct if_nameindex* i = all; all && i->if_index != 0; ++i) {
+    if (std::string(i->if_name) == "lo") continue;
+    uint32_t ifindex = i->if_index;
+    if (auto st = program.tx_ports().update(&ifindex, &ifindex); !st)
+      spdlog::warn("{} cannot be an XDP_REDIRECT target: {}", i->if_name, st.error().message);
+  }
+  if (all) ::if_freenameindex(all);
+}
+
 sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -121,6 +138,7 @@ Status Agent::start() {
   // Fill the maps first, then attach: the first packet already sees the config.
   if (auto st = apply(running_); !st) return st;
   warn_if_no_forwarding(running_);
+  fill_tx_ports(*program_);
   if (auto st = bpf::xdp_attach(ifindex_, program_->prog_fd(), xdp_mode_of(running_), bpf::L4Program::kProgramName); !st)
     return st;
   attached_ = true;
