@@ -8,6 +8,7 @@
  * straight to the client. Everything else passes untouched.
  */
 #include "lib/common.h"
+#include "lib/csum.h"
 #include "lib/parse.h"
 
 #ifndef IPPROTO_IPIP
@@ -62,6 +63,41 @@ static __always_inline int inner_is_served_vip(void *inner, void *data_end, __u8
 	return bpf_map_lookup_elem(&xlb_dvips_v1, &key) != NULL;
 }
 
+#define ECN_MASK 0x3
+#define ECN_CE 0x3
+
+/*
+ * RFC 6040: a congestion mark a router set on the outer header must reach
+ * the inner one, or the client never slows down. An inner packet that is not
+ * ECN-capable cannot carry the mark and is dropped, as the RFC asks.
+ * Returns 0 when the packet may go on, -1 to drop it.
+ */
+static __always_inline int propagate_ce(void *inner, void *data_end, __u8 inner_family)
+{
+	if (inner_family == XLB_FAMILY_V4) {
+		struct iphdr *iph = inner;
+		__u16 old_word, new_word;
+
+		if ((void *)(iph + 1) > data_end)
+			return -1;
+		if ((iph->tos & ECN_MASK) == 0)
+			return -1;
+		old_word = *(__u16 *)iph;
+		iph->tos |= ECN_CE;
+		new_word = *(__u16 *)iph;
+		iph->check = csum_replace16(iph->check, old_word, new_word);
+		return 0;
+	}
+	struct ipv6hdr *ip6h = inner;
+
+	if ((void *)(ip6h + 1) > data_end)
+		return -1;
+	if (((ip6h->flow_lbl[0] >> 4) & ECN_MASK) == 0)
+		return -1;
+	ip6h->flow_lbl[0] |= ECN_CE << 4;
+	return 0;
+}
+
 SEC("xdp")
 int xlb_decap(struct xdp_md *ctx)
 {
@@ -74,6 +110,7 @@ int xlb_decap(struct xdp_md *ctx)
 	__u8 inner_family;
 	__be16 inner_proto;
 	__u32 decap_counter;
+	__u8 outer_ecn;
 	void *l3;
 	int served;
 
@@ -89,6 +126,7 @@ int xlb_decap(struct xdp_md *ctx)
 		    (iph->frag_off & IPV4_FRAG_MASK_BE))
 			goto pass;
 		outer_len = iph->ihl * 4;
+		outer_ecn = iph->tos & ECN_MASK;
 		inner_family = XLB_FAMILY_V4;
 		decap_counter = XLB_DCNT_DECAP_V4;
 	} else {
@@ -103,6 +141,7 @@ int xlb_decap(struct xdp_md *ctx)
 		else
 			goto pass;
 		outer_len = sizeof(*ip6h);
+		outer_ecn = (ip6h->flow_lbl[0] >> 4) & ECN_MASK;
 		decap_counter = XLB_DCNT_DECAP_V6;
 	}
 	if (outer_len > 60)
@@ -115,6 +154,13 @@ int xlb_decap(struct xdp_md *ctx)
 	}
 	if (!served)
 		goto pass;
+	if (outer_ecn == ECN_CE) {
+		if (propagate_ce(l3 + outer_len, data_end, inner_family)) {
+			count(XLB_DCNT_DROP_CE_NOT_ECT, bytes);
+			return XDP_DROP;
+		}
+		count(XLB_DCNT_CE_MARKED, bytes);
+	}
 
 	/* Move the L2 header forward over the outer IP header. */
 	inner_proto = inner_family == XLB_FAMILY_V4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);

@@ -23,4 +23,12 @@ static __always_inline __u16 ipv4_header_csum(const struct iphdr *iph)
 	return csum_fold(sum);
 }
 
+/* RFC 1624: the checksum after one 16-bit word of the header changed. */
+static __always_inline __u16 csum_replace16(__u16 check, __u16 old_word, __u16 new_word)
+{
+	__u32 sum = (__u16)~check + (__u16)~old_word + new_word;
+
+	return csum_fold(sum);
+}
+
 #endif /* XLB_BPF_CSUM_H */

@@ -191,6 +191,8 @@ enum xlb_decap_counter_id {
 	XLB_DCNT_PASS,         /* not encapsulated, or not for a served VIP: untouched */
 	XLB_DCNT_DROP_MALFORMED, /* encapsulated but cut short */
 	XLB_DCNT_DROP_ADJUST,  /* the kernel refused to move the packet head */
+	XLB_DCNT_CE_MARKED,    /* outer congestion mark copied to the inner header (RFC 6040) */
+	XLB_DCNT_DROP_CE_NOT_ECT, /* outer CE on an inner packet that is not ECN-capable (RFC 6040) */
 	XLB_DCNT_COUNT,
 };
 

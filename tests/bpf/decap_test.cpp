@@ -72,6 +72,27 @@ TEST_F(Decap, NotOurVipOrNotEncapsulatedPassesUntouched) {
   EXPECT_EQ(counter(XLB_DCNT_PASS), 3u);
 }
 
+TEST_F(Decap, OuterCongestionMarkReachesTheInnerHeader) {
+  // ECT(0) inside, CE outside: the inner packet leaves marked CE, checksum right.
+  auto out = run(frame().ipv4("198.18.200.1", "198.18.11.2", {.tos = 0x2b})
+                     .ipv4("203.0.113.9", "198.51.100.10", {.tos = 0x2a}).tcp(1, 80).build());
+  EXPECT_EQ(out.action, XDP_PASS);
+  EXPECT_EQ(diff_bytes(frame().ipv4("203.0.113.9", "198.51.100.10", {.tos = 0x2b}).tcp(1, 80).build(), out.packet), "");
+  auto out6 = run(frame().ipv6("2001:db8:ff::1", "2001:db8:0:11::2", {.traffic_class = 0x03})
+                      .ipv6("2001:db8:c::9", "2001:db8:100::10", {.traffic_class = 0x01}).udp(1, 53).build());
+  EXPECT_EQ(diff_bytes(frame().ipv6("2001:db8:c::9", "2001:db8:100::10", {.traffic_class = 0x03}).udp(1, 53).build(),
+                       out6.packet),
+            "");
+  EXPECT_EQ(counter(XLB_DCNT_CE_MARKED), 2u);
+}
+
+TEST_F(Decap, CongestionMarkOnANonEcnPacketIsDropped) {
+  auto out = run(frame().ipv4("198.18.200.1", "198.18.11.2", {.tos = 0x03})
+                     .ipv4("203.0.113.9", "198.51.100.10").tcp(1, 80).build());
+  EXPECT_EQ(out.action, XDP_DROP);
+  EXPECT_EQ(counter(XLB_DCNT_DROP_CE_NOT_ECT), 1u);
+}
+
 TEST_F(Decap, CutInnerHeaderIsDroppedAndCounted) {
   Bytes in = frame().ipv4("198.18.200.1", "198.18.11.2").ipv4("203.0.113.9", "198.51.100.10").tcp(1, 80).build();
   auto out = run(truncate(in, 14 + 20 + 10));
