@@ -552,7 +552,9 @@ lab_xlb_prepare_backends() {
     local b v vip_args=()
     for v in "${LAB_VIPS[@]}"; do vip_args+=(--vip "$v"); done
     for b in "${LAB_BACKENDS[@]}"; do
-        lab_xlb "$b" backend prepare --iface eth0 "${vip_args[@]}" \
+        # Each backend pins its decap maps in the run's own bpffs: a shared pin
+        # directory would give the three backends one VIP map and one counter set.
+        lab_xlb "$b" backend prepare --iface eth0 --pin-dir "$LAB_DIR/bpffs/$b" "${vip_args[@]}" \
             || { lab_die "xlb backend prepare failed in $b"; return 1; }
     done
 }

@@ -2,6 +2,7 @@
 
 #include <net/if.h>
 #include <signal.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -67,6 +68,9 @@ Status check_pinned_params(const std::string& pin_dir, const xlb_params& wanted)
 void warn_if_no_forwarding(const config::Config& cfg) {
   if (cfg.node.gateway_mac) return;
   for (const char* family : {"ipv4", "ipv6"}) {
+    const bool used = std::string(family) == "ipv4" ? cfg.node.encap_source_v4.has_value()
+                                                    : cfg.node.encap_source_v6.has_value();
+    if (!used) continue;
     auto v = read_sysctl(std::string("net.") + family + ".conf." + cfg.node.interface + ".forwarding");
     if (v && *v == "0")
       spdlog::warn("{} forwarding is off on {}: the kernel FIB lookup for the next hop will fail and no gateway_mac "
@@ -185,6 +189,7 @@ void Agent::stop() {
   if (auto st = bpf::xdp_detach(ifindex_, xdp_mode_of(running_)); !st)
     spdlog::error("{}", st.error().message);
   program_->unpin_all();
+  ::rmdir(running_.node.pin_dir.c_str());  // ours, and empty now; fine if it is not
   spdlog::info("XDP detached from {}, pins removed", running_.node.interface);
 }
 

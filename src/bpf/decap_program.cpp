@@ -1,10 +1,10 @@
 #include "bpf/decap_program.h"
 
 #include <bpf/libbpf.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 
+#include "bpf/pin_dir.h"
 #include "xlb_decap.skel.h"
 
 namespace xlb::bpf {
@@ -14,13 +14,18 @@ Result<std::unique_ptr<DecapProgram>> DecapProgram::load(const std::string& pin_
   if (!skel) return errno_error("open the xlb_decap BPF object", errno);
   std::unique_ptr<DecapProgram> prog(new DecapProgram(skel));
   if (!pin_dir.empty()) {
-    if (::mkdir(pin_dir.c_str(), 0700) != 0 && errno != EEXIST) return errno_error("create " + pin_dir, errno);
+    if (auto st = ensure_pin_dir(pin_dir); !st) return st.error();
     for (bpf_map* map : {skel->maps.xlb_dvips_v1, skel->maps.xlb_dcounters_v1}) {
       std::string path = pin_dir + "/" + bpf_map__name(map);
       if (int err = bpf_map__set_pin_path(map, path.c_str()); err) return errno_error("set pin path " + path, err);
     }
   }
-  if (int err = xlb_decap__load(skel); err) return errno_error("load the xlb_decap BPF program", err);
+  if (int err = xlb_decap__load(skel); err) {
+    auto e = errno_error("load the xlb_decap BPF program", err);
+    if (!pin_dir.empty())
+      e.message += ". If the maps pinned in " + pin_dir + " come from an older xlb, run 'xlb backend reset' first";
+    return e;
+  }
   return prog;
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "bpf/pin_dir.h"
 #include "xlb_l4.skel.h"
 
 namespace xlb::bpf {
@@ -84,17 +85,6 @@ Status set_pins(xlb_l4* skel, const L4LoadOptions& o) {
   return {};
 }
 
-Status ensure_dir(const std::string& dir) {
-  if (dir.empty()) return Error{"pin_dir is empty"};
-  std::string partial;
-  for (size_t pos = 0; pos != std::string::npos;) {
-    pos = dir.find('/', pos + 1);
-    partial = dir.substr(0, pos);
-    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) return errno_error("create directory " + partial, errno);
-  }
-  return {};
-}
-
 }  // namespace
 
 xlb_params default_params() {
@@ -113,7 +103,7 @@ Result<std::unique_ptr<L4Program>> L4Program::load(const L4LoadOptions& o) {
   params.abi_version = XLB_ABI_VERSION;
   if (auto st = check_params(params); !st) return st.error();
   if (o.pin_mode == PinMode::All) {
-    if (auto st = ensure_dir(o.pin_dir); !st) return st.error();
+    if (auto st = ensure_pin_dir(o.pin_dir); !st) return st.error();
   }
 
   xlb_l4* skel = xlb_l4__open();
