@@ -107,7 +107,7 @@ static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
 	if (pkt.fragment)
 		return drop(XLB_DROP_FRAGMENT);
 	if (pkt.l4_proto == IPPROTO_ICMP || pkt.l4_proto == IPPROTO_ICMPV6)
-		return pass(); /* echo and errors are the kernel's for now */
+		return drop(XLB_DROP_ICMP_TO_VIP);
 	if (pkt.l4_proto != IPPROTO_TCP && pkt.l4_proto != IPPROTO_UDP)
 		return drop(XLB_DROP_UNKNOWN_L4);
 	rc = parse_l4_ports(data, data_end, &pkt);

@@ -51,8 +51,8 @@ struct xlb_vip {
 };
 
 /*
- * xlb_vip_addrs_v1: HASH, key xlb_vip_addr_key -> __u32 number of services on
- * that address. Lets the program tell "a VIP address, but a port or protocol we
+ * xlb_vip_addrs_v1: HASH, key xlb_vip_addr_key -> __u32 (always 1: presence is
+ * what matters). Lets the program tell "a VIP address, but a port or protocol we
  * don't serve" (dropped, counted) from "not ours at all" (passed).
  */
 struct xlb_vip_addr_key {
@@ -157,6 +157,8 @@ enum xlb_drop_reason {
 	XLB_DROP_ENCAP_FAILED,     /* no headroom to add the outer header */
 	XLB_DROP_NO_ROUTE,         /* FIB has no neighbour and no gateway is set */
 	XLB_DROP_NO_TX_PORT,       /* FIB egress interface is not in xlb_tx_ports_v1 */
+	XLB_DROP_ICMP_TO_VIP,      /* ICMP to a VIP address: not handled yet (the node does
+				    * not own the VIP, so its kernel would only route it back) */
 	XLB_DROP_REASON_COUNT,
 };
 

@@ -81,9 +81,10 @@ void warn_if_no_forwarding(const config::Config& cfg) {
 
 // Interfaces the FIB may name as egress besides the ingress one: every
 // interface of the namespace but lo goes into the devmap, so XDP_REDIRECT
-// works on nodes whose backends sit behind another NIC. An interface whose
-// driver cannot take redirected frames is skipped with a warning; packets
-// routed to it count as drop_no_tx_port.
+// works on nodes whose backends sit behind another NIC. The kernel accepts
+// any interface here; one whose driver cannot send XDP frames drops them
+// after the fact (they count as redirect). Interfaces that appear later are
+// not added until the agent restarts.
 void fill_tx_ports(const bpf::L4Program& program) {
   struct if_nameindex* all = ::if_nameindex();
   for (struct if_nameindex* i = all; all && i->if_index != 0; ++i) {
@@ -158,12 +159,6 @@ void Agent::reload() {
     return;
   }
   auto blockers = config::restart_required_changes(running_, *cfg);
-  const auto& a = running_.node;
-  const auto& b = cfg->node;
-  if (a.interface != b.interface) blockers.push_back("node.interface: " + a.interface + " -> " + b.interface);
-  if (a.pin_dir != b.pin_dir) blockers.push_back("node.pin_dir: " + a.pin_dir + " -> " + b.pin_dir);
-  if (a.xdp_mode != b.xdp_mode) blockers.push_back("node.xdp_mode");
-  if (a.outer_ttl != b.outer_ttl) blockers.push_back("node.outer_ttl");
   if (!blockers.empty()) {
     std::string list;
     for (const auto& x : blockers) list += "\n  " + x;

@@ -57,7 +57,10 @@ int explain(const std::string& pin_dir, const std::string& proto, const std::str
             << "\n";
   std::cout << "verdict   " << e->verdict << (e->drop_reason.empty() ? "" : " (" + e->drop_reason + ")") << "\n";
   if (e->service.empty()) {
-    std::cout << "service   none matches: " << (e->verdict == "XDP_PASS" ? "not a VIP, the kernel gets it" : "") << "\n";
+    std::cout << "service   none matches: "
+              << (e->verdict == "XDP_PASS" ? "not a VIP address, the kernel gets the packet"
+                                           : "a VIP address, but no service on that port and protocol")
+              << "\n";
     return 0;
   }
   std::cout << "service   " << e->service << (e->source_only_hash ? " (hash on source address only)" : " (5-tuple hash)")

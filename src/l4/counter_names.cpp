@@ -18,6 +18,7 @@ const char* drop_reason_name(uint32_t reason) {
     case XLB_DROP_ENCAP_FAILED: return "encap_failed";
     case XLB_DROP_NO_ROUTE: return "no_route";
     case XLB_DROP_NO_TX_PORT: return "no_tx_port";
+    case XLB_DROP_ICMP_TO_VIP: return "icmp_to_vip";
     case XLB_DROP_REASON_COUNT: break;
   }
   return "unknown";

@@ -153,8 +153,8 @@ std::vector<Fixture> fixtures() {
   f.push_back({"arp passes",
                PacketBuilder().eth(kClientMac, "ff:ff:ff:ff:ff:ff", {.ethertype = 0x0806}).payload(Bytes(28, 0x11)).build(),
                XDP_PASS, {}});
-  f.push_back({"icmp echo to a vip passes to the kernel",
-               from_client().ipv4(kClient4, "198.51.100.1").icmp(8, 0, 0x00010001).build(), XDP_PASS, {}});
+  f.push_back({"non-vip icmp passes", from_client().ipv4(kClient4, "198.18.0.9").icmp(8, 0, 0x00010001).build(),
+               XDP_PASS, {}});
   f.push_back({"non-vip fragment passes",
                from_client().ipv4(kClient4, "198.18.0.9", {.mf = true}).udp(1, 53).build(), XDP_PASS, {}});
   f.push_back({"non-vip with bad length passes",
@@ -168,6 +168,10 @@ std::vector<Fixture> fixtures() {
   f.push_back({"vip address, sctp",
                from_client().ipv4(kClient4, "198.51.100.1", {.protocol = 132}).payload(Bytes(12, 0)).build(), XDP_DROP, {},
                "drop_unknown_l4"});
+  f.push_back({"icmp echo to a vip", from_client().ipv4(kClient4, "198.51.100.1").icmp(8, 0, 0x00010001).build(),
+               XDP_DROP, {}, "drop_icmp_to_vip"});
+  f.push_back({"icmpv6 echo to a vip", from_client().ipv6(kClient6, "2001:db8:100::1").icmp6(128, 0, 0x00010001).build(),
+               XDP_DROP, {}, "drop_icmp_to_vip"});
   f.push_back({"v4 first fragment to a vip",
                from_client().ipv4(kClient4, "198.51.100.1", {.mf = true}).tcp(40000, 80, syn).build(), XDP_DROP, {},
                "drop_fragment"});
