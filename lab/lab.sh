@@ -169,7 +169,7 @@ lab_skip_unless_root_and_netns() {
         printf 'SKIP: %s\n' "$why" >&2
         exit 77
     fi
-    for tool in ip nsenter ethtool curl mount mountpoint clang "$LAB_PYTHON"; do
+    for tool in ip nsenter ethtool curl mount mountpoint clang-14 "$LAB_PYTHON"; do
         command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
     done
     if (( ${#missing[@]} > 0 )); then
@@ -392,7 +392,10 @@ XDP
 
 # lab_compile_xdp OUT.o — compile the C of an XDP program from stdin (no headers needed).
 lab_compile_xdp() {
-    clang -O2 -g -target bpf -Wall -Werror -x c -c - -o "$1"
+    # Debian's clang-14 package installs only the versioned name.
+    local cc
+    cc="$(command -v clang-14 || command -v clang)" || { lab_die "clang-14 not found (scripts/setup.sh installs it)"; return 1; }
+    "$cc" -O2 -g -target bpf -Wall -Werror -x c -c - -o "$1"
 }
 
 # _lab_host NODE ADDR4/LEN ADDR6/LEN GW4 GW6
