@@ -32,6 +32,42 @@ struct {
 	__uint(max_entries, XLB_DCNT_COUNT);
 } xlb_dcounters_v1 SEC(".maps");
 
+/* Allowed outer sources (see abi.h); consulted when check_outer_source is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct xlb_lpm_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 256);
+} xlb_dsrc_v1 SEC(".maps");
+
+/* Load-time: set when the operator named the L4 nodes' encap prefixes. */
+const volatile __u8 check_outer_source = 0;
+
+static __always_inline int outer_source_allowed(const void *outer, void *data_end, __u8 outer_family)
+{
+	struct xlb_lpm_key key = {.family = outer_family};
+
+	if (!check_outer_source)
+		return 1;
+	if (outer_family == XLB_FAMILY_V4) {
+		const struct iphdr *iph = outer;
+
+		if ((void *)(iph + 1) > data_end)
+			return 0;
+		key.prefixlen = 32 + 32;
+		key.addr[0] = iph->saddr;
+	} else {
+		const struct ipv6hdr *ip6h = outer;
+
+		if ((void *)(ip6h + 1) > data_end)
+			return 0;
+		key.prefixlen = 32 + 128;
+		__builtin_memcpy(key.addr, &ip6h->saddr, 16);
+	}
+	return bpf_map_lookup_elem(&xlb_dsrc_v1, &key) != NULL;
+}
+
 static __always_inline void count(__u32 id, __u64 bytes)
 {
 	struct xlb_counter *c = bpf_map_lookup_elem(&xlb_dcounters_v1, &id);
@@ -110,7 +146,7 @@ int xlb_decap(struct xdp_md *ctx)
 	__u8 inner_family;
 	__be16 inner_proto;
 	__u32 decap_counter;
-	__u8 outer_ecn;
+	__u8 outer_ecn, outer_family;
 	void *l3;
 	int served;
 
@@ -127,6 +163,7 @@ int xlb_decap(struct xdp_md *ctx)
 			goto pass;
 		outer_len = iph->ihl * 4;
 		outer_ecn = iph->tos & ECN_MASK;
+		outer_family = XLB_FAMILY_V4;
 		inner_family = XLB_FAMILY_V4;
 		decap_counter = XLB_DCNT_DECAP_V4;
 	} else {
@@ -142,6 +179,7 @@ int xlb_decap(struct xdp_md *ctx)
 			goto pass;
 		outer_len = sizeof(*ip6h);
 		outer_ecn = (ip6h->flow_lbl[0] >> 4) & ECN_MASK;
+		outer_family = XLB_FAMILY_V6;
 		decap_counter = XLB_DCNT_DECAP_V6;
 	}
 	if (outer_len > 60)
@@ -154,6 +192,10 @@ int xlb_decap(struct xdp_md *ctx)
 	}
 	if (!served)
 		goto pass;
+	if (!outer_source_allowed(l3, data_end, outer_family)) {
+		count(XLB_DCNT_DROP_SOURCE, bytes);
+		return XDP_DROP;
+	}
 	if (outer_ecn == ECN_CE) {
 		if (propagate_ce(l3 + outer_len, data_end, inner_family)) {
 			count(XLB_DCNT_DROP_CE_NOT_ECT, bytes);

@@ -558,6 +558,7 @@ lab_xlb_prepare_backends() {
         # Each backend pins its decap maps in the run's own bpffs: a shared pin
         # directory would give the three backends one VIP map and one counter set.
         lab_xlb "$b" backend prepare --iface eth0 --pin-dir "$LAB_DIR/bpffs/$b" "${vip_args[@]}" \
+            --encap-source "$LAB_ENCAP_SRC4" --encap-source "$LAB_ENCAP_SRC6" \
             || { lab_die "xlb backend prepare failed in $b"; return 1; }
     done
 }

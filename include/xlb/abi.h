@@ -187,6 +187,19 @@ enum xlb_counter_id {
 
 /* xlb_dvips_v1: HASH, key xlb_vip_addr_key -> __u32 (unused, 1). */
 
+/*
+ * xlb_dsrc_v1: LPM_TRIE, key xlb_lpm_key -> __u32 (unused, 1): the outer
+ * sources (the L4 nodes' encap prefixes) a backend accepts tunnelled packets
+ * from, when the program was loaded with `check_outer_source`. Without it,
+ * anyone who can reach the backend could tunnel forged client packets to it.
+ * prefixlen counts the family word too: 32 + the address prefix length.
+ */
+struct xlb_lpm_key {
+	__u32 prefixlen;
+	__u32 family; /* enum xlb_family */
+	__u32 addr[4];
+};
+
 enum xlb_decap_counter_id {
 	XLB_DCNT_DECAP_V4 = 0, /* IPv4 outer removed */
 	XLB_DCNT_DECAP_V6,     /* IPv6 outer removed */
@@ -195,6 +208,7 @@ enum xlb_decap_counter_id {
 	XLB_DCNT_DROP_ADJUST,  /* the kernel refused to move the packet head */
 	XLB_DCNT_CE_MARKED,    /* outer congestion mark copied to the inner header (RFC 6040) */
 	XLB_DCNT_DROP_CE_NOT_ECT, /* outer CE on an inner packet that is not ECN-capable (RFC 6040) */
+	XLB_DCNT_DROP_SOURCE,  /* tunnelled from an outer source outside the allowed prefixes */
 	XLB_DCNT_COUNT,
 };
 
@@ -219,6 +233,7 @@ XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, flags) == 34, "xlb_node_c
 XLB_ABI_ASSERT(sizeof(struct xlb_params) == 24, "xlb_params layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_params, outer_ttl) == 16, "xlb_params.outer_ttl");
 XLB_ABI_ASSERT(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_lpm_key) == 24, "xlb_lpm_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend_key) == 8, "xlb_vip_backend_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend) == 8, "xlb_vip_backend layout");
 XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 7, "counter ids: verdicts and FIB come first");

@@ -32,7 +32,7 @@ Status set_dsr_sysctls(const std::string& iface) {
 Status prepare(const PrepareOptions& o) {
   auto ifindex = bpf::interface_index(o.interface);
   if (!ifindex) return ifindex.error();
-  auto prog = bpf::DecapProgram::load(o.pin_dir);
+  auto prog = bpf::DecapProgram::load(o.pin_dir, o.encap_sources);
   if (!prog) return prog.error();
   uint32_t one = 1;
   for (const auto& vip : o.vips) {

@@ -17,6 +17,9 @@ inline constexpr const char* kDefaultPinDir = "/sys/fs/bpf/xlb-backend";
 struct PrepareOptions {
   std::string interface;
   std::vector<IpAddr> vips;
+  // The L4 nodes' encap prefixes: tunnelled packets from anywhere else are
+  // dropped (counted). Empty: accept any outer source.
+  std::vector<Prefix> encap_sources;
   std::string pin_dir = kDefaultPinDir;
   bpf::XdpMode mode = bpf::XdpMode::Native;
 };

@@ -4,7 +4,10 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
 #include "bpf/map.h"
+#include "common/net.h"
 #include "common/result.h"
 
 struct xlb_decap;
@@ -15,7 +18,11 @@ class DecapProgram {
  public:
   // pin_dir empty: private maps. Otherwise maps are pinned there and reused,
   // so a second `xlb backend prepare` edits the running program's VIP set.
-  static Result<std::unique_ptr<DecapProgram>> load(const std::string& pin_dir);
+  // With `allowed_sources`, tunnelled packets are accepted only from outer
+  // sources inside those prefixes (the L4 nodes' encap prefixes); the list
+  // replaces any earlier one.
+  static Result<std::unique_ptr<DecapProgram>> load(const std::string& pin_dir,
+                                                    const std::vector<Prefix>& allowed_sources = {});
   ~DecapProgram();
   DecapProgram(const DecapProgram&) = delete;
   DecapProgram& operator=(const DecapProgram&) = delete;
@@ -23,6 +30,7 @@ class DecapProgram {
   int prog_fd() const;
   Map vips() const;
   Map counters() const;
+  Map allowed_sources() const;
   void unpin_all() const;
 
   static constexpr const char* kProgramName = "xlb_decap";

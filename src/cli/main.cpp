@@ -107,6 +107,9 @@ int main(int argc, char** argv) {
   auto* prepare_cmd = backend->add_subcommand("prepare", "attach decap, put VIPs on lo, set DSR sysctls");
   prepare_cmd->add_option("--iface", prep.interface, "interface that receives encapsulated traffic")->required();
   prepare_cmd->add_option("--vip", vip_texts, "a VIP this backend serves (repeat)")->required();
+  std::vector<std::string> source_texts;
+  prepare_cmd->add_option("--encap-source", source_texts,
+                          "accept tunnelled packets only from this prefix, the L4 nodes' encap_source (repeat)");
   prepare_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
   prepare_cmd->add_option("--xdp-mode", mode, "native or generic")->check(CLI::IsMember({"native", "generic"}));
   std::string reset_iface;
@@ -124,6 +127,11 @@ int main(int argc, char** argv) {
       auto a = xlb::IpAddr::parse(t);
       if (!a) return fail(a.error().context("--vip"));
       prep.vips.push_back(*a);
+    }
+    for (const auto& t : source_texts) {
+      auto p = xlb::Prefix::parse(t);
+      if (!p) return fail(p.error().context("--encap-source"));
+      prep.encap_sources.push_back(*p);
     }
     prep.mode = parse_mode(mode);
     if (auto st = xlb::backend::prepare(prep); !st) return fail(st.error());

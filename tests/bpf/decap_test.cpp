@@ -120,3 +120,33 @@ TEST_F(Decap, RoundTripThroughTheBalancerRestoresTheClientPacket) {
 
 }  // namespace
 }  // namespace xlb::testing
+
+namespace xlb::testing {
+namespace {
+
+// With the L4 nodes' encap prefixes named, only they may tunnel to this backend.
+TEST(DecapSources, OnlyTheNamedEncapPrefixesMayTunnelToTheBackend) {
+  XLB_REQUIRE_BPF();
+  auto prog = bpf::DecapProgram::load("", {*Prefix::parse("198.18.200.0/24"), *Prefix::parse("2001:db8:ff::/112")});
+  ASSERT_TRUE(prog.ok()) << prog.error().message;
+  for (const char* vip : {"198.51.100.10", "2001:db8:100::10"}) {
+    auto k = vip_addr_key(*IpAddr::parse(vip));
+    uint32_t one = 1;
+    ASSERT_TRUE((*prog)->vips().update(&k, &one).ok());
+  }
+  auto run = [&](const Bytes& in) { return bpf::xdp_test_run((*prog)->prog_fd(), in)->action; };
+  auto frame = [] { return PacketBuilder().eth("02:00:00:00:00:01", "02:00:00:00:00:b1"); };
+
+  EXPECT_EQ(run(frame().ipv4("198.18.200.77", "198.18.11.2").ipv4("203.0.113.9", "198.51.100.10").tcp(1, 80).build()),
+            XDP_PASS);
+  EXPECT_EQ(run(frame().ipv4("192.0.2.66", "198.18.11.2").ipv4("203.0.113.9", "198.51.100.10").tcp(1, 80).build()),
+            XDP_DROP);
+  EXPECT_EQ(run(frame().ipv6("2001:db8:ff::9", "2001:db8:0:11::2").ipv6("2001:db8:c::9", "2001:db8:100::10").tcp(1, 80).build()),
+            XDP_PASS);
+  EXPECT_EQ(run(frame().ipv6("2001:db8:fe::9", "2001:db8:0:11::2").ipv6("2001:db8:c::9", "2001:db8:100::10").tcp(1, 80).build()),
+            XDP_DROP);
+  EXPECT_EQ(bpf::read_percpu_counter((*prog)->counters(), XLB_DCNT_DROP_SOURCE)->packets, 2u);
+}
+
+}  // namespace
+}  // namespace xlb::testing
