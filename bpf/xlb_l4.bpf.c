@@ -6,7 +6,8 @@
  *   parse L2 (VLAN tags) -> parse L3 (IPv4 options, IPv6 extensions)
  *   -> is the destination a VIP address? no: XDP_PASS, untouched
  *   -> can we balance it (fragment, protocol, L4 header)? no: XDP_DROP + reason
- *   -> VIP service lookup (port, then all-ports) -> flow hash -> Maglev ring
+ *   -> VIP service lookup (port, then all-ports) -> session cache, else
+ *      flow hash -> Maglev ring
  *   -> IPIP encapsulation toward the backend -> next hop (FIB or gateway)
  *   -> XDP_TX / XDP_REDIRECT.
  * Every packet is counted exactly once, by verdict, in xlb_l4() below.
@@ -18,6 +19,7 @@
 #include "lib/lb.h"
 #include "lib/nexthop.h"
 #include "lib/parse.h"
+#include "lib/sessions.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -41,17 +43,23 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 {
 	__u32 zero = 0;
 	__u32 hash = flow_hash(pkt, vip);
-	__u32 backend_id = ring_pick(vip, hash);
+	const int cached = session_cache_on(vip);
+	__u32 backend_id = cached ? session_lookup(pkt, bytes) : XLB_NO_BACKEND;
+	const int from_cache = backend_id != XLB_NO_BACKEND;
 	struct xlb_backend *be;
 	struct xlb_node_cfg *cfg;
 	struct nexthop_result nh;
 	int err;
 
+	if (!from_cache)
+		backend_id = ring_pick(vip, hash);
 	if (backend_id == XLB_NO_BACKEND)
 		return drop(XLB_DROP_NO_BACKEND);
 	be = bpf_map_lookup_elem(&xlb_backends_v1, &backend_id);
 	if (!be || !(be->flags & XLB_BACKEND_VALID))
 		return drop(XLB_DROP_BAD_BACKEND);
+	if (cached && !from_cache)
+		session_insert(pkt, backend_id, be, bytes);
 	cfg = bpf_map_lookup_elem(&xlb_node_cfg_v1, &zero);
 	if (!cfg)
 		return drop(XLB_DROP_NO_ENCAP_SOURCE);

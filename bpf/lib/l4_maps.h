@@ -8,6 +8,7 @@
 #define XLB_BPF_L4_MAPS_H
 
 #include "lib/common.h"
+#include "xlb/flow_hash.h"
 
 /* Load-time parameters; userspace writes them into rodata before load, so
  * the verifier sees constants. */
@@ -18,6 +19,8 @@ const volatile struct xlb_params xlb_params = {
 	.max_backends = 4096,
 	.outer_ttl = 64,
 	.abi_version = XLB_ABI_VERSION,
+	.session_cache_size = 262144,
+	.udp_idle_timeout_s = 30,
 };
 
 struct {
@@ -62,6 +65,15 @@ struct {
 	__type(value, struct xlb_params);
 	__uint(max_entries, 1);
 } xlb_params_v1 SEC(".maps");
+
+/* Per-CPU LRU lists: each CPU evicts from its own list, no cross-CPU lock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xlb_flow);
+	__type(value, struct xlb_session);
+	__uint(max_entries, 262144); /* set at load: session_cache_size */
+} xlb_sessions_v1 SEC(".maps");
 
 /* Control-plane only (weights per VIP and backend); see abi.h. */
 struct {

@@ -37,7 +37,8 @@ struct packet {
 	__u8 l4_proto;
 	__u8 tos;         /* IPv4 TOS or IPv6 traffic class: DSCP + ECN */
 	__u8 fragment;    /* an IPv4 fragment or an IPv6 fragment header seen */
-	__u8 reserved[2];
+	__u8 tcp_flags;   /* FIN 0x01, SYN 0x02, RST 0x04, ... ACK 0x10; 0 for UDP */
+	__u8 reserved;
 	struct xlb_flow flow;
 };
 
@@ -173,6 +174,7 @@ static __always_inline int parse_l4_ports(void *data, void *data_end, struct pac
 			return PARSE_TRUNCATED;
 		pkt->flow.sport = th->source;
 		pkt->flow.dport = th->dest;
+		pkt->tcp_flags = ((__u8 *)th)[13];
 	} else {
 		struct udphdr *uh = data + off;
 

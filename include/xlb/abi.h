@@ -41,6 +41,8 @@ struct xlb_vip_key {
 enum xlb_vip_flags {
 	/* Hash on the source address only (clients stick to one backend). */
 	XLB_VIP_HASH_SRC_ONLY = 1u << 0,
+	/* Never use the session cache: every packet is balanced by the ring. */
+	XLB_VIP_STATELESS = 1u << 1,
 };
 
 struct xlb_vip {
@@ -79,6 +81,20 @@ struct xlb_backend {
 	__u8 family; /* enum xlb_family */
 	__u8 flags;  /* enum xlb_backend_flags */
 	__u16 reserved;
+	/* Bumped whenever this id is given to a backend: a session cached for an
+	 * earlier holder of the id no longer matches and is balanced afresh. */
+	__u32 generation;
+};
+
+/*
+ * xlb_sessions_v1: LRU_HASH with per-CPU LRU lists, key xlb_flow (the full
+ * 5-tuple, flow_hash.h) -> xlb_session. Looked up before the ring so that a
+ * flow stays on its backend when the backend set changes.
+ */
+struct xlb_session {
+	__u32 backend_id;
+	__u32 generation;   /* the backend's generation when the entry was made */
+	__u64 last_seen_ns; /* UDP only: idle entries expire (bpf_ktime_get_ns) */
 };
 
 /*
@@ -132,6 +148,8 @@ struct xlb_params {
 	__u8 outer_ttl;
 	__u8 reserved[3];
 	__u32 abi_version;
+	__u32 session_cache_size; /* entries; 0 turns the cache off */
+	__u32 udp_idle_timeout_s; /* a UDP session unused this long is forgotten */
 };
 
 /* ---- Counters ----------------------------------------------------------- */
@@ -175,6 +193,10 @@ enum xlb_counter_id {
 	XLB_CNT_FIB_FALLBACK, /* no usable FIB answer: used the gateway MAC */
 	XLB_CNT_FIB_NO_NEIGH, /* route known, neighbour not yet: passed encapsulated
 			       * to the kernel, which resolves it and forwards */
+	/* Session cache, for packets to a VIP that uses it. */
+	XLB_CNT_SESSION_HIT,    /* the cached backend was used */
+	XLB_CNT_SESSION_MISS,   /* no usable entry (none, stale, expired, or a SYN) */
+	XLB_CNT_SESSION_INSERT, /* an entry was written after a miss */
 	/* One per enum xlb_drop_reason. */
 	XLB_CNT_DROP_REASON_BASE,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
@@ -224,18 +246,19 @@ XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_vip_key, port) == 16, "xlb_vip_key.
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_vip_key, family) == 19, "xlb_vip_key.family");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip) == 16, "xlb_vip layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_addr_key) == 20, "xlb_vip_addr_key layout");
-XLB_ABI_ASSERT(sizeof(struct xlb_backend) == 20, "xlb_backend layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_backend) == 24, "xlb_backend layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_session) == 16, "xlb_session layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_backend, family) == 16, "xlb_backend.family");
 XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 44, "xlb_node_cfg layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, node_mac) == 36, "xlb_node_cfg.node_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, gateway_mac) == 28, "xlb_node_cfg.gateway_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, flags) == 34, "xlb_node_cfg.flags");
-XLB_ABI_ASSERT(sizeof(struct xlb_params) == 24, "xlb_params layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_params) == 32, "xlb_params layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_params, outer_ttl) == 16, "xlb_params.outer_ttl");
 XLB_ABI_ASSERT(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_lpm_key) == 24, "xlb_lpm_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend_key) == 8, "xlb_vip_backend_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend) == 8, "xlb_vip_backend layout");
-XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 7, "counter ids: verdicts and FIB come first");
+XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 10, "counter ids: verdicts, FIB and sessions come first");
 
 #endif /* XLB_ABI_H */

@@ -19,7 +19,8 @@ std::vector<l4::ServiceSpec> services_of(const config::Config& cfg) {
   for (const auto& vip : cfg.vips) {
     l4::ServiceSpec s;
     s.key = l4::ServiceKey{vip.address, vip.port, config::ip_protocol(vip.protocol)};
-    s.flags = vip.hash == config::HashMode::SourceOnly ? XLB_VIP_HASH_SRC_ONLY : 0;
+    s.flags = (vip.hash == config::HashMode::SourceOnly ? XLB_VIP_HASH_SRC_ONLY : 0) |
+              (vip.stateless ? XLB_VIP_STATELESS : 0);
     for (const auto& b : vip.backends) s.backends.push_back(l4::BackendSpec{b.address, b.weight});
     out.push_back(std::move(s));
   }
@@ -39,6 +40,8 @@ xlb_params params_of(const config::Config& cfg) {
   p.max_vips = cfg.dataplane.max_vips;
   p.max_backends = cfg.dataplane.max_backends;
   p.outer_ttl = cfg.node.outer_ttl;
+  p.session_cache_size = cfg.dataplane.session_cache_size;
+  p.udp_idle_timeout_s = cfg.dataplane.udp_idle_timeout;
   return p;
 }
 
@@ -59,6 +62,7 @@ Status check_pinned_params(const std::string& pin_dir, const xlb_params& wanted)
   cmp("hash_seed", pinned->hash_seed, wanted.hash_seed);
   cmp("max_vips", pinned->max_vips, wanted.max_vips);
   cmp("max_backends", pinned->max_backends, wanted.max_backends);
+  cmp("session_cache_size", pinned->session_cache_size, wanted.session_cache_size);
   if (diff.empty()) return {};
   return Error{"the maps pinned in " + pin_dir + " were built with other load-time settings (" + diff +
                "). Stop the running agent with on_exit: detach (which removes the pins), or remove " + pin_dir +

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -47,6 +48,7 @@ Status size_maps(xlb_l4* skel, const xlb_params& p) {
       {skel->maps.xlb_vipbe_v1, vip_backend_capacity(p)},
       {skel->maps.xlb_vipstat_v1, p.max_vips},
       {skel->maps.xlb_bestat_v1, backend_id_limit(p)},
+      {skel->maps.xlb_sessions_v1, std::max<uint64_t>(p.session_cache_size, 1)},  // 0: cache off, map unused
   };
   for (const auto& s : sizes) {
     if (int err = bpf_map__set_max_entries(s.map, static_cast<uint32_t>(s.entries)); err)
@@ -95,6 +97,8 @@ xlb_params default_params() {
   p.max_backends = 4096;
   p.outer_ttl = 64;
   p.abi_version = XLB_ABI_VERSION;
+  p.session_cache_size = 262144;
+  p.udp_idle_timeout_s = 30;
   return p;
 }
 
@@ -145,6 +149,7 @@ XLB_MAP_ACCESSOR(tx_ports, xlb_tx_ports_v1)
 XLB_MAP_ACCESSOR(counters, xlb_counters_v1)
 XLB_MAP_ACCESSOR(vip_stats, xlb_vipstat_v1)
 XLB_MAP_ACCESSOR(backend_stats, xlb_bestat_v1)
+XLB_MAP_ACCESSOR(sessions, xlb_sessions_v1)
 #undef XLB_MAP_ACCESSOR
 
 void L4Program::unpin_all() const {

@@ -59,6 +59,7 @@ class L4Program {
   Map counters() const;
   Map vip_stats() const;
   Map backend_stats() const;
+  Map sessions() const;
 
   // Removes the pins of every map (clean shutdown).
   void unpin_all() const;

@@ -97,6 +97,10 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
   note_change(changes, "dataplane.hash_seed", hex32(x.hash_seed), hex32(y.hash_seed));
   note_change(changes, "dataplane.max_vips", std::to_string(x.max_vips), std::to_string(y.max_vips));
   note_change(changes, "dataplane.max_backends", std::to_string(x.max_backends), std::to_string(y.max_backends));
+  note_change(changes, "dataplane.session_cache_size", std::to_string(x.session_cache_size),
+              std::to_string(y.session_cache_size));
+  note_change(changes, "dataplane.udp_idle_timeout", std::to_string(x.udp_idle_timeout),
+              std::to_string(y.udp_idle_timeout));
   return changes;
 }
 

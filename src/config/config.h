@@ -34,6 +34,10 @@ inline constexpr uint32_t kDefaultRingSize = 65537;
 inline constexpr uint32_t kDefaultHashSeed = 0x5eed1234;
 inline constexpr uint32_t kDefaultMaxVips = 64;
 inline constexpr uint32_t kDefaultMaxBackends = 4096;
+inline constexpr uint32_t kDefaultSessionCacheSize = 262144;
+inline constexpr uint32_t kDefaultUdpIdleTimeout = 30;
+inline constexpr uint32_t kMaxSessionCacheSize = 1u << 26;  // 64 Mi entries
+inline constexpr uint32_t kMaxUdpIdleTimeout = 86400;
 
 // Bounds the file is checked against (docs/config.md lists them for users).
 inline constexpr uint32_t kMinRingSize = 7;
@@ -59,6 +63,7 @@ struct Vip {
   uint16_t port = 0;  // 0 = every port
   Protocol protocol = Protocol::Tcp;
   HashMode hash = HashMode::FiveTuple;
+  bool stateless = false;  // true: never use the session cache for this VIP
   std::vector<Backend> backends;  // may be empty: the VIP then drops, counted
 
   bool operator==(const Vip&) const = default;
@@ -86,6 +91,8 @@ struct Dataplane {
   uint32_t hash_seed = kDefaultHashSeed;  // identical on every L4 node
   uint32_t max_vips = kDefaultMaxVips;
   uint32_t max_backends = kDefaultMaxBackends;  // including the reserved id 0
+  uint32_t session_cache_size = kDefaultSessionCacheSize;  // flows remembered; 0 = no cache
+  uint32_t udp_idle_timeout = kDefaultUdpIdleTimeout;      // seconds
 
   bool operator==(const Dataplane&) const = default;
 };

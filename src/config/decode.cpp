@@ -20,8 +20,9 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view kRootKeys[] = {"node", "dataplane", "vips"};
 constexpr std::string_view kNodeKeys[] = {"interface",   "xdp_mode", "encap_source_v4", "encap_source_v6",
                                           "gateway_mac", "pin_dir",  "on_exit",         "outer_ttl"};
-constexpr std::string_view kDataplaneKeys[] = {"ring_size", "hash_seed", "max_vips", "max_backends"};
-constexpr std::string_view kVipKeys[] = {"name", "address", "port", "protocol", "hash", "backends"};
+constexpr std::string_view kDataplaneKeys[] = {"ring_size",    "hash_seed",          "max_vips",
+                                               "max_backends", "session_cache_size", "udp_idle_timeout"};
+constexpr std::string_view kVipKeys[] = {"name", "address", "port", "protocol", "hash", "stateless", "backends"};
 constexpr std::string_view kBackendKeys[] = {"address", "weight"};
 
 // Linux's limit on interface names: IFNAMSIZ (16) including the terminator.
@@ -162,6 +163,7 @@ class Decoder {
   // Values; each reports its own problem and returns nothing on failure.
   std::optional<std::string> text(const Field& field);
   std::optional<uint64_t> number(const Field& field, uint64_t min, uint64_t max);
+  std::optional<bool> boolean(const Field& field);
   template <class E>
   std::optional<E> choice(const Field& field, std::initializer_list<E> values, std::string (*name)(E));
   std::optional<IpAddr> unicast_address(const Field& field);
@@ -276,6 +278,16 @@ std::optional<uint64_t> Decoder::number(const Field& field, uint64_t min, uint64
     return std::nullopt;
   }
   return value;
+}
+
+std::optional<bool> Decoder::boolean(const Field& field) {
+  auto raw = text(field);
+  if (!raw) return std::nullopt;
+  const std::string folded = lowercase(*raw);
+  if (folded == "true") return true;
+  if (folded == "false") return false;
+  fail(field, quoted(*raw) + " is not one of: true, false");
+  return std::nullopt;
 }
 
 template <class E>
@@ -425,6 +437,10 @@ void Decoder::decode_dataplane(const Field& field, Dataplane& dataplane, Origins
     if (auto f = optional_field(*fields, "max_vips")) assign(number(*f, 1, kMaxVipsLimit), dataplane.max_vips);
     if (auto f = optional_field(*fields, "max_backends"))
       assign(number(*f, kMinMaxBackends, kMaxBackendsLimit), dataplane.max_backends);
+    if (auto f = optional_field(*fields, "session_cache_size"))
+      assign(number(*f, 0, kMaxSessionCacheSize), dataplane.session_cache_size);
+    if (auto f = optional_field(*fields, "udp_idle_timeout"))
+      assign(number(*f, 1, kMaxUdpIdleTimeout), dataplane.udp_idle_timeout);
   }
   origins.dataplane_complete = diag_.count() == problems_before;
 }
@@ -452,6 +468,7 @@ void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config
     protocol = choice(*f, {Protocol::Tcp, Protocol::Udp}, protocol_name);
   if (auto f = optional_field(*fields, "hash"))
     assign(choice(*f, {HashMode::FiveTuple, HashMode::SourceOnly}, hash_mode_name), vip.hash);
+  if (auto f = optional_field(*fields, "stateless")) assign(boolean(*f), vip.stateless);
   if (auto f = optional_field(*fields, "backends")) decode_backends(*f, vip, origin);
   // The cross-field checks judge backends against the VIP's family: without
   // an address the VIP cannot take part (its own fields were checked above).

@@ -33,6 +33,9 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_FIB_HIT: return "fib_hit";
     case XLB_CNT_FIB_FALLBACK: return "fib_fallback";
     case XLB_CNT_FIB_NO_NEIGH: return "fib_no_neigh";
+    case XLB_CNT_SESSION_HIT: return "session_hit";
+    case XLB_CNT_SESSION_MISS: return "session_miss";
+    case XLB_CNT_SESSION_INSERT: return "session_insert";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)

@@ -124,10 +124,14 @@ Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
   if (auto it = backend_id_.find(addr); it != backend_id_.end()) return it->second;
   auto id = take_free(used_backend_ids_, 1, bpf::backend_id_limit(maps_.params), "backend");  // id 0 means "none"
   if (!id) return id.error();
+  // A new generation for the id, so sessions cached for its last holder miss.
+  xlb_backend previous{};
+  if (auto found = maps_.backends.lookup(&*id, &previous); !found) return found.error();
   xlb_backend be{};
   be.addr = addr.to_abi();
   be.family = addr.family;
   be.flags = XLB_BACKEND_VALID;
+  be.generation = previous.generation + 1;
   if (auto st = bpf::zero_percpu_counter(maps_.backend_stats, *id); !st) return st.error();
   if (auto st = maps_.backends.update(&*id, &be); !st) return st.error();
   backend_id_[addr] = *id;
@@ -293,6 +297,9 @@ Status Tables::release_unused_backends() {
       continue;
     }
     xlb_backend empty{};
+    if (auto found = maps_.backends.lookup(&id, &empty); !found) return found.error();
+    // Invalid now, and its sessions with it; the generation stays for the next holder.
+    empty.flags = 0;
     if (auto st = maps_.backends.update(&id, &empty); !st) return st;
     backend_id_.erase(backend_addr_[id]);
     backend_addr_.erase(id);

@@ -756,7 +756,7 @@ TEST(ConfigErrors, EveryProblemIsReportedInLineOrder) {
       "be carried inside IPv4 (IPv4 VIPs may have IPv6 backends, not the reverse)\n"
       "t.yaml:13: vips[1].port: '70000' is out of range (0..65535)\n"
       "t.yaml:14: vips[1].protocol: 'icmp' is not one of: tcp, udp\n"
-      "t.yaml:15: vips[1]: unknown key 'colour' (expected one of: name, address, port, protocol, hash, backends)";
+      "t.yaml:15: vips[1]: unknown key 'colour' (expected one of: name, address, port, protocol, hash, stateless, backends)";
   EXPECT_EQ(errors, expected);
   EXPECT_EQ(line_count(errors), 6u);
 }
@@ -860,5 +860,45 @@ TEST(ConfigLimits, VipBackendPairsBeyondTheWeightsMap) {
   auto cfg = xlb::config::parse(text, "pairs.yaml");
   ASSERT_FALSE(cfg.ok());
   EXPECT_NE(cfg.error().message.find("33 (VIP, backend) pairs are listed"), std::string::npos) << cfg.error().message;
+}
+}  // namespace
+
+namespace {
+TEST(ConfigSessions, CacheSettingsAndStatelessVips) {
+  auto cfg = xlb::config::parse("node: {interface: eth0, encap_source_v4: 198.18.200.0/24}\n"
+                                "dataplane: {session_cache_size: 1000, udp_idle_timeout: 5}\n"
+                                "vips:\n"
+                                "  - {address: 198.51.100.1, port: 53, protocol: udp, stateless: true}\n"
+                                "  - {address: 198.51.100.1, port: 80, protocol: tcp}\n",
+                                "s.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  EXPECT_EQ(cfg->dataplane.session_cache_size, 1000u);
+  EXPECT_EQ(cfg->dataplane.udp_idle_timeout, 5u);
+  EXPECT_TRUE(cfg->vips[0].stateless);
+  EXPECT_FALSE(cfg->vips[1].stateless);
+
+  auto defaults = xlb::config::parse("node: {interface: eth0}\n", "d.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->dataplane.session_cache_size, 262144u);
+  EXPECT_EQ(defaults->dataplane.udp_idle_timeout, 30u);
+
+  auto bad = xlb::config::parse("node: {interface: eth0}\n"
+                                "dataplane: {udp_idle_timeout: 0}\n"
+                                "vips:\n"
+                                "  - {address: 198.51.100.1, port: 53, protocol: udp, stateless: maybe}\n",
+                                "b.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("b.yaml:2: dataplane.udp_idle_timeout: '0' is out of range"), std::string::npos)
+      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("b.yaml:4: vips[0].stateless: 'maybe' is not one of: true, false"),
+            std::string::npos)
+      << bad.error().message;
+
+  auto running = *defaults;
+  auto candidate = running;
+  candidate.dataplane.session_cache_size = 5;
+  auto changes = xlb::config::restart_required_changes(running, candidate);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0], "dataplane.session_cache_size: 262144 -> 5");
 }
 }  // namespace
