@@ -45,7 +45,8 @@ static __always_inline __u32 session_lookup(const struct packet *pkt, __u64 byte
 		goto miss;
 	if (pkt->l4_proto == IPPROTO_UDP) {
 		now = bpf_ktime_get_ns();
-		if (now - s->last_seen_ns > (__u64)xlb_params.udp_idle_timeout_s * NS_PER_SEC)
+		/* Signed: another CPU may have refreshed it after we read the clock. */
+		if ((__s64)(now - s->last_seen_ns) > (__s64)((__u64)xlb_params.udp_idle_timeout_s * NS_PER_SEC))
 			goto miss;
 		s->last_seen_ns = now;
 	}

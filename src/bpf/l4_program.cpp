@@ -35,6 +35,16 @@ Status check_params(const xlb_params& p) {
   return {};
 }
 
+// With per-CPU LRU lists the kernel rounds the size up to a multiple of the
+// CPU count; ask for exactly that, or a restarted agent's libbpf would find
+// the pinned map's size different from the one it asks for and refuse it.
+// A cache that is off (0) still needs a valid map: one entry per CPU.
+uint64_t session_map_entries(const xlb_params& p) {
+  const uint64_t cpus = static_cast<uint64_t>(possible_cpus());
+  const uint64_t wanted = std::max<uint64_t>(p.session_cache_size, 1);
+  return (wanted + cpus - 1) / cpus * cpus;
+}
+
 Status size_maps(xlb_l4* skel, const xlb_params& p) {
   struct Size {
     bpf_map* map;
@@ -48,7 +58,7 @@ Status size_maps(xlb_l4* skel, const xlb_params& p) {
       {skel->maps.xlb_vipbe_v1, vip_backend_capacity(p)},
       {skel->maps.xlb_vipstat_v1, p.max_vips},
       {skel->maps.xlb_bestat_v1, backend_id_limit(p)},
-      {skel->maps.xlb_sessions_v1, std::max<uint64_t>(p.session_cache_size, 1)},  // 0: cache off, map unused
+      {skel->maps.xlb_sessions_v1, session_map_entries(p)},
   };
   for (const auto& s : sizes) {
     if (int err = bpf_map__set_max_entries(s.map, static_cast<uint32_t>(s.entries)); err)

@@ -124,14 +124,15 @@ Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
   if (auto it = backend_id_.find(addr); it != backend_id_.end()) return it->second;
   auto id = take_free(used_backend_ids_, 1, bpf::backend_id_limit(maps_.params), "backend");  // id 0 means "none"
   if (!id) return id.error();
-  // A new generation for the id, so sessions cached for its last holder miss.
+  // Keep the id's generation: it was bumped when the id was released, so
+  // sessions cached for its last holder miss.
   xlb_backend previous{};
   if (auto found = maps_.backends.lookup(&*id, &previous); !found) return found.error();
   xlb_backend be{};
   be.addr = addr.to_abi();
   be.family = addr.family;
   be.flags = XLB_BACKEND_VALID;
-  be.generation = previous.generation + 1;
+  be.generation = previous.generation;  // moved on when the id was released
   if (auto st = bpf::zero_percpu_counter(maps_.backend_stats, *id); !st) return st.error();
   if (auto st = maps_.backends.update(&*id, &be); !st) return st.error();
   backend_id_[addr] = *id;
@@ -298,8 +299,11 @@ Status Tables::release_unused_backends() {
     }
     xlb_backend empty{};
     if (auto found = maps_.backends.lookup(&id, &empty); !found) return found.error();
-    // Invalid now, and its sessions with it; the generation stays for the next holder.
+    // Invalid now, and its sessions with it. The generation moves on here
+    // too, so that a later reuse of the id rewrites it with the same value
+    // and XDP can never pair the new address with the old generation.
     empty.flags = 0;
+    empty.generation++;
     if (auto st = maps_.backends.update(&id, &empty); !st) return st;
     backend_id_.erase(backend_addr_[id]);
     backend_addr_.erase(id);

@@ -92,6 +92,19 @@ TEST_F(Pinning, OtherMapSizesAreRefusedWithAReason) {
   EXPECT_NE(prog.error().message.find("on_exit: detach"), std::string::npos) << prog.error().message;
 }
 
+TEST_F(Pinning, ACacheSizeTheKernelRoundsUpStillRestarts) {
+  // Per-CPU LRU lists hold a multiple of the CPU count: 7 (or 0, "off") is
+  // rounded, and the restarted agent must ask for the rounded size.
+  for (uint32_t size : {7u, 0u}) {
+    auto o = options();
+    o.params.session_cache_size = size;
+    { ASSERT_TRUE(bpf::L4Program::load(o).ok()) << "first load, size " << size; }
+    auto again = bpf::L4Program::load(o);
+    ASSERT_TRUE(again.ok()) << "restart, size " << size << ": " << again.error().message;
+    (*again)->unpin_all();
+  }
+}
+
 TEST_F(Pinning, UnpinLeavesNothingBehind) {
   auto prog = bpf::L4Program::load(options());
   ASSERT_TRUE(prog.ok());
