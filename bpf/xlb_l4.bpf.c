@@ -44,22 +44,23 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	__u32 zero = 0;
 	__u32 hash = flow_hash(pkt, vip);
 	const int cached = session_cache_on(vip);
-	__u32 backend_id = cached ? session_lookup(pkt, bytes) : XLB_NO_BACKEND;
-	const int from_cache = backend_id != XLB_NO_BACKEND;
-	struct xlb_backend *be;
+	struct xlb_backend *be = NULL;
+	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
 	struct xlb_node_cfg *cfg;
 	struct nexthop_result nh;
 	int err;
 
-	if (!from_cache)
+	if (!be) {
+		/* Not from the cache: the ring decides, and the cache remembers. */
 		backend_id = ring_pick(vip, hash);
-	if (backend_id == XLB_NO_BACKEND)
-		return drop(XLB_DROP_NO_BACKEND);
-	be = bpf_map_lookup_elem(&xlb_backends_v1, &backend_id);
-	if (!be || !(be->flags & XLB_BACKEND_VALID))
-		return drop(XLB_DROP_BAD_BACKEND);
-	if (cached && !from_cache)
-		session_insert(pkt, backend_id, be, bytes);
+		if (backend_id == XLB_NO_BACKEND)
+			return drop(XLB_DROP_NO_BACKEND);
+		be = bpf_map_lookup_elem(&xlb_backends_v1, &backend_id);
+		if (!be || !(be->flags & XLB_BACKEND_VALID))
+			return drop(XLB_DROP_BAD_BACKEND);
+		if (cached)
+			session_insert(pkt, backend_id, be, bytes);
+	}
 	cfg = bpf_map_lookup_elem(&xlb_node_cfg_v1, &zero);
 	if (!cfg)
 		return drop(XLB_DROP_NO_ENCAP_SOURCE);

@@ -28,8 +28,8 @@ static __always_inline int is_new_tcp_connection(const struct packet *pkt)
 	return pkt->l4_proto == IPPROTO_TCP && (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-/* The cached backend id of this flow, or XLB_NO_BACKEND. */
-static __always_inline __u32 session_lookup(const struct packet *pkt, __u64 bytes)
+/* The cached backend id of this flow (its entry in *be_out), or XLB_NO_BACKEND. */
+static __always_inline __u32 session_lookup(const struct packet *pkt, __u64 bytes, struct xlb_backend **be_out)
 {
 	struct xlb_session *s;
 	struct xlb_backend *be;
@@ -51,6 +51,7 @@ static __always_inline __u32 session_lookup(const struct packet *pkt, __u64 byte
 		s->last_seen_ns = now;
 	}
 	count_node(XLB_CNT_SESSION_HIT, bytes);
+	*be_out = be;
 	return s->backend_id;
 miss:
 	count_node(XLB_CNT_SESSION_MISS, bytes);
