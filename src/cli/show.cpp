@@ -54,6 +54,7 @@ Result<json> l4_state(const std::string& pin_dir) {
     }
     json flags = json::array();
     if (svc.spec.flags & XLB_VIP_HASH_SRC_ONLY) flags.push_back("hash_source_only");
+    if (svc.spec.flags & XLB_VIP_STATELESS) flags.push_back("stateless");
     vips.push_back({{"service", key.str()},
                     {"address", key.address.str()},
                     {"port", key.port},
@@ -71,7 +72,9 @@ Result<json> l4_state(const std::string& pin_dir) {
                {{"ring_size", m.params.ring_size},
                 {"hash_seed", m.params.hash_seed},
                 {"max_vips", m.params.max_vips},
-                {"max_backends", m.params.max_backends}}},
+                {"max_backends", m.params.max_backends},
+                {"session_cache_size", m.params.session_cache_size},
+                {"udp_idle_timeout_s", m.params.udp_idle_timeout_s}}},
               {"vips", vips},
               {"counters", *counters}};
 }
@@ -79,8 +82,9 @@ Result<json> l4_state(const std::string& pin_dir) {
 std::string render_l4_state(const json& s) {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof(line), "ring size %u, hash seed 0x%08x\n\n", s["params"]["ring_size"].get<unsigned>(),
-                s["params"]["hash_seed"].get<unsigned>());
+  std::snprintf(line, sizeof(line), "ring size %u, hash seed 0x%08x, session cache %u flows (UDP idle %u s)\n\n",
+                s["params"]["ring_size"].get<unsigned>(), s["params"]["hash_seed"].get<unsigned>(),
+                s["params"]["session_cache_size"].get<unsigned>(), s["params"]["udp_idle_timeout_s"].get<unsigned>());
   out << line;
   for (const auto& v : s["vips"]) {
     out << "VIP " << v["service"].get<std::string>() << "  (" << v["packets"] << " packets, " << v["bytes"]
