@@ -123,6 +123,22 @@ TEST(Sessions, AReleasedOrReusedBackendIdNoLongerMatches) {
   EXPECT_EQ(out.counter_deltas["session_miss"], 1u) << "an entry for the id's earlier holder must not match";
 }
 
+TEST(Sessions, WeightZeroDrainsABackend) {
+  XLB_REQUIRE_BPF();
+  L4Harness h;
+  ASSERT_TRUE(h.apply({service(kVip, 80, IPPROTO_TCP, kTwo)}).ok());
+  std::vector<int> on_second;
+  for (int i = 0; i < 60; ++i)
+    if (outer_dst(h.run(tcp_packet(i, kTcpSyn)).packet) == kTwo[1]) on_second.push_back(i);
+  ASSERT_FALSE(on_second.empty());
+
+  auto drained = service(kVip, 80, IPPROTO_TCP, kTwo);
+  drained.backends[1].weight = 0;
+  ASSERT_TRUE(h.apply({drained}).ok());
+  for (int i : on_second) EXPECT_EQ(outer_dst(h.run(tcp_packet(i, kTcpAck)).packet), kTwo[1]) << "flow " << i;
+  for (int i = 100; i < 160; ++i) EXPECT_EQ(outer_dst(h.run(tcp_packet(i, kTcpSyn)).packet), kTwo[0]) << "flow " << i;
+}
+
 TEST(Sessions, UdpEntriesExpireWhenIdle) {
   XLB_REQUIRE_BPF();
   L4Harness h;
