@@ -79,11 +79,12 @@ lab_wait_for 30 lab_exec client curl -sf -g --max-time 2 -o /dev/null "http://[$
 lab_http_many client "$V6_REQS" "http://[$LAB_VIP6]/" >"$LAB_DIR/demo-v6.txt"
 lab_share_table "HTTP [$LAB_VIP6]:80" <"$LAB_DIR/demo-v6.txt"
 
-step "Which backend gets a given flow: xlb l4 explain tcp $LAB_CLIENT4 40000 $LAB_VIP4 80"
-lab_xlb l4 l4 explain tcp "$LAB_CLIENT4" 40000 "$LAB_VIP4" "$LAB_HTTP_PORT" --pin-dir "$LAB_PIN_DIR" \
+# 24000 is below the ephemeral port range, so no earlier connection can be holding it.
+step "Which backend gets a given flow: xlb l4 explain tcp $LAB_CLIENT4 24000 $LAB_VIP4 80"
+lab_xlb l4 l4 explain tcp "$LAB_CLIENT4" 24000 "$LAB_VIP4" "$LAB_HTTP_PORT" --pin-dir "$LAB_PIN_DIR" \
     | sed 's/^/  | /' || echo "  (explain failed)"
-printf '  a real request from source port 40000 is answered by: %s\n' \
-    "$(lab_exec client curl -sS --max-time 5 --local-port 40000 "http://$LAB_VIP4/" || echo '(failed)')"
+printf '  a real request from source port 24000 is answered by: %s\n' \
+    "$(lab_exec client curl -sS --max-time 5 --local-port 24000 "http://$LAB_VIP4/" || echo '(failed)')"
 
 step "Direct server return: $BIG_REQS downloads of $BIG_SIZE bytes, and who carried them"
 snap() {

@@ -102,6 +102,9 @@ struct xlb_session {
  * state (weights) kept beside the rings so that tools and a restarted agent
  * see what the rings were built from. The XDP program never reads it.
  */
+/* xlb_vipbe_v1 holds this many pairs per max_backends; the config is checked against it. */
+#define XLB_VIP_BACKEND_PAIRS_PER_BACKEND 16
+
 struct xlb_vip_backend_key {
 	__u32 vip_id;
 	__u32 backend_id;

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <set>
+#include <iterator>
 
 #include "bpf/pin_dir.h"
 #include "xlb_l4.skel.h"
@@ -17,12 +17,12 @@ namespace xlb::bpf {
 
 namespace {
 
-// Maps that hold configuration (as opposed to counters).
-bool is_config_map(const std::string& name) {
-  static const std::set<std::string> config = {"xlb_vips_v1",    "xlb_vip_addrs_v1", "xlb_rings_v1",
-                                               "xlb_backends_v1", "xlb_vipbe_v1",     "xlb_node_cfg_v1",
-                                               "xlb_params_v1",  "xlb_tx_ports_v1"};
-  return config.count(name) != 0;
+// Maps that hold configuration (as opposed to counters and sessions).
+bool is_config_map(const xlb_l4* skel, const bpf_map* map) {
+  const bpf_map* config[] = {skel->maps.xlb_vips_v1,    skel->maps.xlb_vip_addrs_v1, skel->maps.xlb_rings_v1,
+                             skel->maps.xlb_backends_v1, skel->maps.xlb_vipbe_v1,     skel->maps.xlb_node_cfg_v1,
+                             skel->maps.xlb_params_v1,  skel->maps.xlb_tx_ports_v1};
+  return std::find(std::begin(config), std::end(config), map) != std::end(config);
 }
 
 Status check_params(const xlb_params& p) {
@@ -77,7 +77,7 @@ Status set_pins(xlb_l4* skel, const L4LoadOptions& o) {
   bpf_object__for_each_map(map, skel->obj) {
     if (bpf_map__is_internal(map)) continue;  // .rodata is per program instance
     std::string name = bpf_map__name(map);
-    bool pin = o.pin_mode == PinMode::All || (o.pin_mode == PinMode::ConfigOnly && is_config_map(name));
+    bool pin = o.pin_mode == PinMode::All || (o.pin_mode == PinMode::ConfigOnly && is_config_map(skel, map));
     if (!pin) continue;
     std::string path = o.pin_dir + "/" + name;
     if (o.pin_mode == PinMode::ConfigOnly && !exists(path))

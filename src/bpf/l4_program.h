@@ -34,9 +34,10 @@ xlb_params default_params();
 // replacing every backend in one apply never runs out.
 inline uint32_t backend_id_limit(const xlb_params& p) { return p.max_backends * 2; }
 
-// How many (VIP, backend) pairs xlb_vipbe_v1 holds: 16 per backend on average
-// (config::kVipBackendPairsPerBackend, which the config file is checked against).
-inline uint64_t vip_backend_capacity(const xlb_params& p) { return uint64_t(p.max_backends) * 16; }
+// How many (VIP, backend) pairs xlb_vipbe_v1 holds.
+inline uint64_t vip_backend_capacity(const xlb_params& p) {
+  return uint64_t(p.max_backends) * XLB_VIP_BACKEND_PAIRS_PER_BACKEND;
+}
 
 class L4Program {
  public:

@@ -13,6 +13,7 @@
 
 #include "common/net.h"
 #include "common/result.h"
+#include "xlb/abi.h"
 
 namespace xlb::config {
 
@@ -46,7 +47,7 @@ inline constexpr uint32_t kMinMaxBackends = 2;  // id 0 is reserved: 2 leaves ro
 inline constexpr uint32_t kMaxBackendsLimit = 65536;
 inline constexpr uint32_t kMaxWeight = 65535;
 // The data plane keeps this many (VIP, backend) pairs per max_backends.
-inline constexpr uint32_t kVipBackendPairsPerBackend = 16;
+inline constexpr uint32_t kVipBackendPairsPerBackend = XLB_VIP_BACKEND_PAIRS_PER_BACKEND;
 // The host part of the IPv6 outer source is applied to its last 32 bits only.
 inline constexpr unsigned kMinEncapV6PrefixLength = 96;
 

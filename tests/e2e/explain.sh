@@ -5,7 +5,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup
 
 FLOWS=20
-BASE=$((41000 + RANDOM % 1000))
+# Below the kernel's ephemeral range (32768+), so no earlier connection of the client
+# (lingering in TIME_WAIT) can hold one of these ports and make curl's bind fail.
+BASE=$((20000 + RANDOM % 5000))
 names=()
 for ((i = 0; i < FLOWS; i++)); do
     port=$((BASE + i * 7))
