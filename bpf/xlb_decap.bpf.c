@@ -23,14 +23,14 @@ struct {
 	__type(key, struct xlb_vip_addr_key);
 	__type(value, __u32);
 	__uint(max_entries, 1024);
-} xlb_dvips_v1 SEC(".maps");
+} xlb_dvips_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xlb_counter);
 	__uint(max_entries, XLB_DCNT_COUNT);
-} xlb_dcounters_v1 SEC(".maps");
+} xlb_dcounters_v2 SEC(".maps");
 
 /* Allowed outer sources (see abi.h); consulted when check_outer_source is set. */
 struct {
@@ -39,7 +39,7 @@ struct {
 	__type(value, __u32);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 256);
-} xlb_dsrc_v1 SEC(".maps");
+} xlb_dsrc_v2 SEC(".maps");
 
 /* Load-time: set when the operator named the L4 nodes' encap prefixes. */
 const volatile __u8 check_outer_source = 0;
@@ -65,12 +65,12 @@ static __always_inline int outer_source_allowed(const void *outer, void *data_en
 		key.prefixlen = 32 + 128;
 		__builtin_memcpy(key.addr, &ip6h->saddr, 16);
 	}
-	return bpf_map_lookup_elem(&xlb_dsrc_v1, &key) != NULL;
+	return bpf_map_lookup_elem(&xlb_dsrc_v2, &key) != NULL;
 }
 
 static __always_inline void count(__u32 id, __u64 bytes)
 {
-	struct xlb_counter *c = bpf_map_lookup_elem(&xlb_dcounters_v1, &id);
+	struct xlb_counter *c = bpf_map_lookup_elem(&xlb_dcounters_v2, &id);
 
 	if (c) {
 		c->packets++;
@@ -96,7 +96,7 @@ static __always_inline int inner_is_served_vip(void *inner, void *data_end, __u8
 			return -1;
 		__builtin_memcpy(key.addr.addr, &ip6h->daddr, 16);
 	}
-	return bpf_map_lookup_elem(&xlb_dvips_v1, &key) != NULL;
+	return bpf_map_lookup_elem(&xlb_dvips_v2, &key) != NULL;
 }
 
 #define ECN_MASK 0x3

@@ -15,10 +15,12 @@
 #include "lib/common.h"
 #include "lib/counters.h"
 #include "lib/encap.h"
+#include "lib/flood.h"
 #include "lib/l4_maps.h"
 #include "lib/lb.h"
 #include "lib/nexthop.h"
 #include "lib/parse.h"
+#include "lib/ratelimit.h"
 #include "lib/sessions.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -46,22 +48,24 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	const int cached = session_cache_on(vip);
 	struct xlb_backend *be = NULL;
 	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
-	struct xlb_node_cfg *cfg;
+	struct xlb_node_cfg *cfg = bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
 	struct nexthop_result nh;
 	int err;
 
 	if (!be) {
-		/* Not from the cache: the ring decides, and the cache remembers. */
+		/* Not from the cache: a new flow (or one we forgot). The ring
+		 * decides, the VIP's rate limit admits, the cache remembers. */
 		backend_id = ring_pick(vip, hash);
 		if (backend_id == XLB_NO_BACKEND)
 			return drop(XLB_DROP_NO_BACKEND);
-		be = bpf_map_lookup_elem(&xlb_backends_v1, &backend_id);
+		be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
 		if (!be || !(be->flags & XLB_BACKEND_VALID))
 			return drop(XLB_DROP_BAD_BACKEND);
-		if (cached)
+		if (is_connection_attempt(pkt) && !rate_limit_admits(vip))
+			return drop(XLB_DROP_RATE_LIMITED);
+		if (cached && session_worth_inserting(pkt) && flood_admits_insert(cfg, bytes))
 			session_insert(pkt, backend_id, be, bytes);
 	}
-	cfg = bpf_map_lookup_elem(&xlb_node_cfg_v1, &zero);
 	if (!cfg)
 		return drop(XLB_DROP_NO_ENCAP_SOURCE);
 
@@ -81,8 +85,8 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 
 	nh = nexthop_resolve(ctx, pkt, be, cfg, bytes);
 	if (nh.action == XDP_TX || nh.action == XDP_REDIRECT || nh.action == XDP_PASS) {
-		counter_add(&xlb_vipstat_v1, vip->vip_id, bytes);
-		counter_add(&xlb_bestat_v1, backend_id, bytes);
+		counter_add(&xlb_vipstat_v2, vip->vip_id, bytes);
+		counter_add(&xlb_bestat_v2, backend_id, bytes);
 		return (struct verdict){.action = nh.action};
 	}
 	return drop(nh.action == XDP_DROP ? nh.reason : XLB_DROP_NO_TX_PORT);

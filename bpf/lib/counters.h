@@ -17,7 +17,7 @@ static __always_inline void counter_add(void *map, __u32 id, __u64 bytes)
 
 static __always_inline void count_node(__u32 id, __u64 bytes)
 {
-	counter_add(&xlb_counters_v1, id, bytes);
+	counter_add(&xlb_counters_v2, id, bytes);
 }
 
 static __always_inline void count_drop_reason(enum xlb_drop_reason reason, __u64 bytes)

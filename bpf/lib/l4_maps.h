@@ -28,35 +28,35 @@ struct {
 	__type(key, struct xlb_vip_key);
 	__type(value, struct xlb_vip);
 	__uint(max_entries, 64); /* set at load: max_vips */
-} xlb_vips_v1 SEC(".maps");
+} xlb_vips_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct xlb_vip_addr_key);
 	__type(value, __u32);
 	__uint(max_entries, 64); /* set at load: max_vips */
-} xlb_vip_addrs_v1 SEC(".maps");
+} xlb_vip_addrs_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(max_entries, 1); /* set at load: (max_vips + XLB_SPARE_RINGS) * ring_size */
-} xlb_rings_v1 SEC(".maps");
+} xlb_rings_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xlb_backend);
 	__uint(max_entries, 4096); /* set at load: max_backends */
-} xlb_backends_v1 SEC(".maps");
+} xlb_backends_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xlb_node_cfg);
 	__uint(max_entries, 1);
-} xlb_node_cfg_v1 SEC(".maps");
+} xlb_node_cfg_v2 SEC(".maps");
 
 /* A copy of xlb_params that tools can read (rodata is not pinned). */
 struct {
@@ -64,7 +64,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_params);
 	__uint(max_entries, 1);
-} xlb_params_v1 SEC(".maps");
+} xlb_params_v2 SEC(".maps");
 
 /* Per-CPU LRU lists: each CPU evicts from its own list, no cross-CPU lock. */
 struct {
@@ -73,7 +73,7 @@ struct {
 	__type(key, struct xlb_flow);
 	__type(value, struct xlb_session);
 	__uint(max_entries, 262144); /* set at load: session_cache_size */
-} xlb_sessions_v1 SEC(".maps");
+} xlb_sessions_v2 SEC(".maps");
 
 /* Control-plane only (weights per VIP and backend); see abi.h. */
 struct {
@@ -81,7 +81,30 @@ struct {
 	__type(key, struct xlb_vip_backend_key);
 	__type(value, struct xlb_vip_backend);
 	__uint(max_entries, 65536); /* set at load: max_backends * 16 */
-} xlb_vipbe_v1 SEC(".maps");
+} xlb_vipbe_v2 SEC(".maps");
+
+/* Per-CPU new-flow rate, for the stateless fallback (abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_flood_state);
+	__uint(max_entries, 1);
+} xlb_flood_v2 SEC(".maps");
+
+/* Per-VIP new-flow rate limits (agent) and their token buckets (XDP). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_limit);
+	__uint(max_entries, 64); /* set at load: max_vips */
+} xlb_viplimit_v2 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_bucket);
+	__uint(max_entries, 64); /* set at load: max_vips */
+} xlb_vipbucket_v2 SEC(".maps");
 
 /* Egress interfaces other than the ingress one, for XDP_REDIRECT. */
 struct {
@@ -89,27 +112,27 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(max_entries, 64);
-} xlb_tx_ports_v1 SEC(".maps");
+} xlb_tx_ports_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xlb_counter);
-	__uint(max_entries, XLB_CNT_COUNT);
-} xlb_counters_v1 SEC(".maps");
+	__uint(max_entries, XLB_CNT_CAPACITY);
+} xlb_counters_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xlb_counter);
 	__uint(max_entries, 64); /* set at load: max_vips */
-} xlb_vipstat_v1 SEC(".maps");
+} xlb_vipstat_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xlb_counter);
 	__uint(max_entries, 4096); /* set at load: max_backends */
-} xlb_bestat_v1 SEC(".maps");
+} xlb_bestat_v2 SEC(".maps");
 
 #endif /* XLB_BPF_L4_MAPS_H */

@@ -12,7 +12,7 @@ static __always_inline int vip_address_known(const struct packet *pkt)
 
 	__builtin_memcpy(key.addr.addr, pkt->flow.dst, sizeof(key.addr.addr));
 	key.family = pkt->family;
-	return bpf_map_lookup_elem(&xlb_vip_addrs_v1, &key) != NULL;
+	return bpf_map_lookup_elem(&xlb_vip_addrs_v2, &key) != NULL;
 }
 
 /* The service on (address, port, protocol), else the all-ports service. */
@@ -25,11 +25,11 @@ static __always_inline struct xlb_vip *vip_lookup(const struct packet *pkt)
 	key.port = pkt->flow.dport;
 	key.proto = pkt->l4_proto;
 	key.family = pkt->family;
-	vip = bpf_map_lookup_elem(&xlb_vips_v1, &key);
+	vip = bpf_map_lookup_elem(&xlb_vips_v2, &key);
 	if (vip)
 		return vip;
 	key.port = 0;
-	return bpf_map_lookup_elem(&xlb_vips_v1, &key);
+	return bpf_map_lookup_elem(&xlb_vips_v2, &key);
 }
 
 static __always_inline __u32 flow_hash(const struct packet *pkt, const struct xlb_vip *vip)
@@ -48,7 +48,7 @@ static __always_inline __u32 flow_hash(const struct packet *pkt, const struct xl
 static __always_inline __u32 ring_pick(const struct xlb_vip *vip, __u32 hash)
 {
 	__u32 idx = vip->ring_id * xlb_params.ring_size + hash % xlb_params.ring_size;
-	__u32 *backend_id = bpf_map_lookup_elem(&xlb_rings_v1, &idx);
+	__u32 *backend_id = bpf_map_lookup_elem(&xlb_rings_v2, &idx);
 
 	return backend_id ? *backend_id : XLB_NO_BACKEND;
 }

@@ -73,11 +73,11 @@ nexthop_resolve(struct xdp_md *ctx, const struct packet *pkt, const struct xlb_b
 			res.action = XDP_TX;
 			return res;
 		}
-		if (!bpf_map_lookup_elem(&xlb_tx_ports_v1, &fib.ifindex)) {
+		if (!bpf_map_lookup_elem(&xlb_tx_ports_v2, &fib.ifindex)) {
 			res.reason = XLB_DROP_NO_TX_PORT;
 			return res;
 		}
-		res.action = bpf_redirect_map(&xlb_tx_ports_v1, fib.ifindex, 0);
+		res.action = bpf_redirect_map(&xlb_tx_ports_v2, fib.ifindex, 0);
 		return res;
 	}
 

@@ -2,7 +2,8 @@
 /*
  * The session cache: 5-tuple -> backend, consulted before the ring so that a
  * flow keeps its backend when the backend set changes. An entry counts only
- * while its backend still holds the id with the same generation; a TCP SYN
+ * while its backend still holds the id with the same generation and is not
+ * DOWN (a draining backend keeps its flows; a dead one cannot); a TCP SYN
  * starts a new connection and never trusts an old entry; an RST never
  * creates one; UDP entries expire after udp_idle_timeout_s without traffic.
  */
@@ -37,11 +38,12 @@ static __always_inline __u32 session_lookup(const struct packet *pkt, __u64 byte
 
 	if (is_new_tcp_connection(pkt))
 		goto miss;
-	s = bpf_map_lookup_elem(&xlb_sessions_v1, &pkt->flow);
+	s = bpf_map_lookup_elem(&xlb_sessions_v2, &pkt->flow);
 	if (!s)
 		goto miss;
-	be = bpf_map_lookup_elem(&xlb_backends_v1, &s->backend_id);
-	if (!be || !(be->flags & XLB_BACKEND_VALID) || be->generation != s->generation)
+	be = bpf_map_lookup_elem(&xlb_backends_v2, &s->backend_id);
+	if (!be || (be->flags & (XLB_BACKEND_VALID | XLB_BACKEND_DOWN)) != XLB_BACKEND_VALID ||
+	    be->generation != s->generation)
 		goto miss;
 	if (pkt->l4_proto == IPPROTO_UDP) {
 		now = bpf_ktime_get_ns();
@@ -58,6 +60,19 @@ miss:
 	return XLB_NO_BACKEND;
 }
 
+/* A reset ends a flow: nothing worth remembering. */
+static __always_inline int session_worth_inserting(const struct packet *pkt)
+{
+	return !(pkt->l4_proto == IPPROTO_TCP && (pkt->tcp_flags & TCP_FLAG_RST));
+}
+
+/* A connection attempt, for the rate limit: a TCP SYN, or a UDP packet that
+ * no session covers (on a stateless VIP, every UDP packet). */
+static __always_inline int is_connection_attempt(const struct packet *pkt)
+{
+	return pkt->l4_proto == IPPROTO_UDP || is_new_tcp_connection(pkt);
+}
+
 static __always_inline void session_insert(const struct packet *pkt, __u32 backend_id,
 					   const struct xlb_backend *be, __u64 bytes)
 {
@@ -66,11 +81,9 @@ static __always_inline void session_insert(const struct packet *pkt, __u32 backe
 		.generation = be->generation,
 	};
 
-	if (pkt->l4_proto == IPPROTO_TCP && (pkt->tcp_flags & TCP_FLAG_RST))
-		return; /* a reset ends a flow: nothing worth remembering */
 	if (pkt->l4_proto == IPPROTO_UDP)
 		s.last_seen_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&xlb_sessions_v1, &pkt->flow, &s, BPF_ANY) == 0)
+	if (bpf_map_update_elem(&xlb_sessions_v2, &pkt->flow, &s, BPF_ANY) == 0)
 		count_node(XLB_CNT_SESSION_INSERT, bytes);
 }
 

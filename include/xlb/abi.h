@@ -12,9 +12,10 @@
 #ifndef XLB_ABI_H
 #define XLB_ABI_H
 
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 1
+#define XLB_ABI_VERSION 2
 
 /* Address families as they appear in keys and values. */
 enum xlb_family {
@@ -30,7 +31,7 @@ struct xlb_addr {
 
 /* ---- L4 balancer maps --------------------------------------------------- */
 
-/* xlb_vips_v1: HASH, key xlb_vip_key -> xlb_vip. port == 0 means "all ports". */
+/* xlb_vips_v2: HASH, key xlb_vip_key -> xlb_vip. port == 0 means "all ports". */
 struct xlb_vip_key {
 	struct xlb_addr addr;
 	__u16 port;  /* network order */
@@ -46,14 +47,14 @@ enum xlb_vip_flags {
 };
 
 struct xlb_vip {
-	__u32 vip_id;  /* index into xlb_vipstat_v1, < params.max_vips */
+	__u32 vip_id;  /* index into xlb_vipstat_v2, < params.max_vips */
 	__u32 flags;   /* enum xlb_vip_flags */
-	__u32 ring_id; /* which slot of xlb_rings_v1 is live, < params.max_vips + XLB_SPARE_RINGS */
+	__u32 ring_id; /* which slot of xlb_rings_v2 is live, < params.max_vips + XLB_SPARE_RINGS */
 	__u32 reserved;
 };
 
 /*
- * xlb_vip_addrs_v1: HASH, key xlb_vip_addr_key -> __u32 (always 1: presence is
+ * xlb_vip_addrs_v2: HASH, key xlb_vip_addr_key -> __u32 (always 1: presence is
  * what matters). Lets the program tell "a VIP address, but a port or protocol we
  * don't serve" (dropped, counted) from "not ours at all" (passed).
  */
@@ -63,7 +64,7 @@ struct xlb_vip_addr_key {
 };
 
 /*
- * xlb_rings_v1: ARRAY of __u32 backend ids, (max_vips + XLB_SPARE_RINGS) rings
+ * xlb_rings_v2: ARRAY of __u32 backend ids, (max_vips + XLB_SPARE_RINGS) rings
  * of params.ring_size entries each. Backend id 0 means "no backend". A ring is
  * rewritten only while no VIP points at it; a VIP then flips to it in one
  * update of its xlb_vip, so a packet never sees half a ring.
@@ -71,9 +72,16 @@ struct xlb_vip_addr_key {
 #define XLB_SPARE_RINGS 1
 #define XLB_NO_BACKEND 0
 
-/* xlb_backends_v1: ARRAY indexed by backend id (1..max_backends-1). */
+/*
+ * xlb_backends_v2: ARRAY indexed by backend id (1 .. 2 * max_backends - 1).
+ * An id stands for one (VIP, backend address) pair, so that a backend can be
+ * DOWN or draining for one VIP and serve another, and counters are per pair.
+ */
 enum xlb_backend_flags {
 	XLB_BACKEND_VALID = 1u << 0,
+	/* Failed its health check or set down by the operator: out of the ring,
+	 * and a cached flow that finds it is balanced afresh at once. */
+	XLB_BACKEND_DOWN = 1u << 1,
 };
 
 struct xlb_backend {
@@ -87,7 +95,7 @@ struct xlb_backend {
 };
 
 /*
- * xlb_sessions_v1: LRU_HASH with per-CPU LRU lists, key xlb_flow (the full
+ * xlb_sessions_v2: LRU_HASH with per-CPU LRU lists, key xlb_flow (the full
  * 5-tuple, flow_hash.h) -> xlb_session. Looked up before the ring so that a
  * flow stays on its backend when the backend set changes.
  */
@@ -98,24 +106,29 @@ struct xlb_session {
 };
 
 /*
- * xlb_vipbe_v1: HASH, key xlb_vip_backend_key -> xlb_vip_backend. Control-plane
- * state (weights) kept beside the rings so that tools and a restarted agent
- * see what the rings were built from. The XDP program never reads it.
+ * xlb_vipbe_v2: HASH, key xlb_vip_backend_key -> xlb_vip_backend, max_backends
+ * entries. Control-plane state (weights, states) kept beside the rings so
+ * that tools and a restarted agent see what the rings were built from. The
+ * XDP program never reads it: what it needs is in the ring and xlb_backend.
  */
-/* xlb_vipbe_v1 holds this many pairs per max_backends; the config is checked against it. */
-#define XLB_VIP_BACKEND_PAIRS_PER_BACKEND 16
-
 struct xlb_vip_backend_key {
 	__u32 vip_id;
 	__u32 backend_id;
 };
 
-struct xlb_vip_backend {
-	__u32 weight;
-	__u32 reserved;
+/* A backend's state for one VIP. */
+enum xlb_backend_state {
+	XLB_BACKEND_ACTIVE = 0,     /* in the ring */
+	XLB_BACKEND_DRAINING = 1,   /* out of the ring; its cached flows go on until idle */
+	XLB_BACKEND_STATE_DOWN = 2, /* out of the ring; its cached flows are balanced afresh */
 };
 
-/* xlb_node_cfg_v1: ARRAY of one entry, settings that may change at run time. */
+struct xlb_vip_backend {
+	__u32 weight;
+	__u32 state; /* enum xlb_backend_state */
+};
+
+/* xlb_node_cfg_v2: ARRAY of one entry, settings that may change at run time. */
 enum xlb_node_flags {
 	XLB_NODE_HAS_GATEWAY = 1u << 0, /* gateway_mac is a usable fallback next hop */
 	XLB_NODE_HAS_SRC4 = 1u << 1,    /* encap_src4 is configured */
@@ -136,12 +149,18 @@ struct xlb_node_cfg {
 	 * gateway (the frame's destination MAC may be broadcast). */
 	__u8 node_mac[6];
 	__u16 reserved;
+	/* Stateless fallback under a flood of new flows, per CPU: above
+	 * stateless_above new flows per second the session cache takes no new
+	 * entries (the ones it has still serve); it takes them again once a
+	 * window's rate is below stateless_below. 0 = never. */
+	__u32 stateless_above;
+	__u32 stateless_below;
 };
 
 /*
  * Load-time parameters: the program's rodata (`xlb_params`) and, for tools
  * that must build an identical instance (`xlb l4 explain`), the pinned
- * one-entry ARRAY xlb_params_v1.
+ * one-entry ARRAY xlb_params_v2.
  */
 struct xlb_params {
 	__u32 ring_size;   /* Maglev M, prime */
@@ -154,6 +173,39 @@ struct xlb_params {
 	__u32 session_cache_size; /* entries; 0 turns the cache off */
 	__u32 udp_idle_timeout_s; /* a UDP session unused this long is forgotten */
 };
+
+/*
+ * xlb_flood_v2: PERCPU_ARRAY of one xlb_flood_state: each CPU measures its own
+ * new-flow rate over windows of XLB_FLOOD_WINDOW_NS, with no shared state.
+ */
+#define XLB_FLOOD_WINDOW_NS 100000000ull /* 100 ms */
+struct xlb_flood_state {
+	__u64 window_start_ns;
+	__u64 window_new_flows;
+	__u64 stateless;          /* 1 while this CPU inserts no sessions */
+	__u64 entered_ns;         /* when the current stateless period began */
+	__u64 stateless_ns_total; /* time in stateless mode, finished periods */
+	__u64 last_rate;          /* new flows per second in the last full window */
+};
+
+/*
+ * Per-VIP new-flow rate limit: a token bucket per VIP, shared by the CPUs.
+ * xlb_viplimit_v2 (ARRAY by vip_id, written by the agent) holds the limit;
+ * xlb_vipbucket_v2 (ARRAY by vip_id) the bucket, written only by XDP once
+ * the agent has zeroed it for a new VIP. rate 0 = no limit.
+ */
+#define XLB_RATE_LIMIT_MAX 100000000u /* per second, and burst: keeps the token arithmetic in 64 bits */
+struct xlb_vip_limit {
+	__u32 rate;  /* new flows per second */
+	__u32 burst; /* new flows allowed at once */
+};
+struct xlb_vip_bucket {
+	struct bpf_spin_lock lock;
+	__u32 reserved;
+	__u64 tokens_ns; /* tokens x 1e9: one token is XLB_NS_PER_TOKEN */
+	__u64 last_ns;
+};
+#define XLB_NS_PER_TOKEN 1000000000ull
 
 /* ---- Counters ----------------------------------------------------------- */
 
@@ -171,19 +223,26 @@ enum xlb_drop_reason {
 	XLB_DROP_FRAGMENT,         /* IP fragment to a VIP (not balanced yet) */
 	XLB_DROP_UNKNOWN_L4,       /* protocol we don't balance, to a VIP address */
 	XLB_DROP_NO_SERVICE,       /* VIP address, but no service on that port/proto */
-	XLB_DROP_NO_BACKEND,       /* the VIP's ring is empty */
+	XLB_DROP_NO_BACKEND,       /* the VIP's ring is empty: no backend configured, or all
+				    * of them DOWN or draining (never sent to a dead one) */
 	XLB_DROP_BAD_BACKEND,      /* ring names a backend id with no valid entry */
 	XLB_DROP_NO_ENCAP_SOURCE,  /* no encap source configured for that family */
 	XLB_DROP_UNSUPPORTED_ENCAP,/* IPv6 VIP with IPv4 backend */
 	XLB_DROP_ENCAP_FAILED,     /* no headroom to add the outer header */
 	XLB_DROP_NO_ROUTE,         /* FIB has no neighbour and no gateway is set */
-	XLB_DROP_NO_TX_PORT,       /* FIB egress interface is not in xlb_tx_ports_v1 */
+	XLB_DROP_NO_TX_PORT,       /* FIB egress interface is not in xlb_tx_ports_v2 */
 	XLB_DROP_ICMP_TO_VIP,      /* ICMP to a VIP address: not handled yet (the node does
 				    * not own the VIP, so its kernel would only route it back) */
+	XLB_DROP_RATE_LIMITED,     /* a new flow above the VIP's connection-rate limit */
 	XLB_DROP_REASON_COUNT,
 };
 
-/* xlb_counters_v1: PERCPU_ARRAY of xlb_counter indexed by this enum. */
+/*
+ * xlb_counters_v2: PERCPU_ARRAY of xlb_counter, XLB_CNT_CAPACITY entries
+ * indexed by this enum. Node counters take ids below XLB_CNT_DROP_REASON_BASE,
+ * drop reasons the ids above it: either list grows without moving the other,
+ * and the map keeps its size.
+ */
 enum xlb_counter_id {
 	/* Verdicts: every packet lands in exactly one of these. */
 	XLB_CNT_PASS = 0,
@@ -198,22 +257,27 @@ enum xlb_counter_id {
 			       * to the kernel, which resolves it and forwards */
 	/* Session cache, for packets to a VIP that uses it. */
 	XLB_CNT_SESSION_HIT,    /* the cached backend was used */
-	XLB_CNT_SESSION_MISS,   /* no usable entry (none, stale, expired, or a SYN) */
+	XLB_CNT_SESSION_MISS,   /* no usable entry (none, stale, expired, DOWN, or a SYN) */
 	XLB_CNT_SESSION_INSERT, /* an entry was written after a miss */
-	/* One per enum xlb_drop_reason. */
-	XLB_CNT_DROP_REASON_BASE,
+	XLB_CNT_NEW_FLOW,       /* a miss that would insert (not an RST): what the flood detector measures */
+	XLB_CNT_INSERT_SKIPPED, /* a miss not inserted because the CPU was in stateless mode */
+	XLB_CNT_STATELESS_ENTER, /* a CPU switched to stateless mode (packets = switches) */
+	XLB_CNT_STATELESS_LEAVE, /* a CPU switched back to inserting */
+	XLB_CNT_NODE_END,
+	XLB_CNT_DROP_REASON_BASE = 32,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
+	XLB_CNT_CAPACITY = 96,
 };
 
-/* xlb_vipstat_v1 (by vip_id) and xlb_bestat_v1 (by backend id): PERCPU_ARRAY
+/* xlb_vipstat_v2 (by vip_id) and xlb_bestat_v2 (by backend id): PERCPU_ARRAY
  * of xlb_counter, packets and bytes forwarded. */
 
 /* ---- Backend decap maps ------------------------------------------------- */
 
-/* xlb_dvips_v1: HASH, key xlb_vip_addr_key -> __u32 (unused, 1). */
+/* xlb_dvips_v2: HASH, key xlb_vip_addr_key -> __u32 (unused, 1). */
 
 /*
- * xlb_dsrc_v1: LPM_TRIE, key xlb_lpm_key -> __u32 (unused, 1): the outer
+ * xlb_dsrc_v2: LPM_TRIE, key xlb_lpm_key -> __u32 (unused, 1): the outer
  * sources (the L4 nodes' encap prefixes) a backend accepts tunnelled packets
  * from, when the program was loaded with `check_outer_source`. Without it,
  * anyone who can reach the backend could tunnel forged client packets to it.
@@ -252,7 +316,7 @@ XLB_ABI_ASSERT(sizeof(struct xlb_vip_addr_key) == 20, "xlb_vip_addr_key layout")
 XLB_ABI_ASSERT(sizeof(struct xlb_backend) == 24, "xlb_backend layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_session) == 16, "xlb_session layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_backend, family) == 16, "xlb_backend.family");
-XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 44, "xlb_node_cfg layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 52, "xlb_node_cfg layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, node_mac) == 36, "xlb_node_cfg.node_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, gateway_mac) == 28, "xlb_node_cfg.gateway_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, flags) == 34, "xlb_node_cfg.flags");
@@ -262,6 +326,10 @@ XLB_ABI_ASSERT(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_lpm_key) == 24, "xlb_lpm_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend_key) == 8, "xlb_vip_backend_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_backend) == 8, "xlb_vip_backend layout");
-XLB_ABI_ASSERT(XLB_CNT_DROP_REASON_BASE == 10, "counter ids: verdicts, FIB and sessions come first");
+XLB_ABI_ASSERT(XLB_CNT_NODE_END <= XLB_CNT_DROP_REASON_BASE, "node counters overflow into drop reasons");
+XLB_ABI_ASSERT(XLB_CNT_COUNT <= XLB_CNT_CAPACITY, "drop reasons overflow the counter map");
+XLB_ABI_ASSERT(sizeof(struct xlb_flood_state) == 48, "xlb_flood_state layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_limit) == 8, "xlb_vip_limit layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_bucket) == 24, "xlb_vip_bucket layout");
 
 #endif /* XLB_ABI_H */

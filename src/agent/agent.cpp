@@ -14,21 +14,33 @@
 
 namespace xlb::agent {
 
-std::vector<l4::ServiceSpec> services_of(const config::Config& cfg) {
+std::vector<l4::ServiceSpec> services_of(const config::Config& cfg, const config::AdminState& admin,
+                                         const std::set<BackendRef>& unhealthy) {
   std::vector<l4::ServiceSpec> out;
   for (const auto& vip : cfg.vips) {
     l4::ServiceSpec s;
     s.key = l4::ServiceKey{vip.address, vip.port, config::ip_protocol(vip.protocol)};
     s.flags = (vip.hash == config::HashMode::SourceOnly ? XLB_VIP_HASH_SRC_ONLY : 0) |
               (vip.stateless ? XLB_VIP_STATELESS : 0);
-    for (const auto& b : vip.backends) s.backends.push_back(l4::BackendSpec{b.address, b.weight});
+    s.rate_limit = l4::RateLimit{vip.rate_limit.rate, vip.rate_limit.burst};
+    const std::string label = config::vip_label(vip);
+    for (const auto& b : vip.backends) {
+      config::BackendState state = b.state;
+      if (auto o = admin.backends.find({label, b.address}); o != admin.backends.end())
+        state = config::stricter(state, o->second);
+      if (unhealthy.count({label, b.address})) state = config::stricter(state, config::BackendState::Down);
+      s.backends.push_back(l4::BackendSpec{b.address, b.weight, static_cast<l4::BackendState>(state)});
+    }
     out.push_back(std::move(s));
   }
   return out;
 }
 
 l4::NodeSpec node_of(const config::Config& cfg) {
-  return l4::NodeSpec{cfg.node.encap_source_v4, cfg.node.encap_source_v6, cfg.node.gateway_mac};
+  l4::NodeSpec n{cfg.node.encap_source_v4, cfg.node.encap_source_v6, cfg.node.gateway_mac};
+  n.stateless_above = cfg.node.stateless_above;
+  n.stateless_below = cfg.node.stateless_below;
+  return n;
 }
 
 namespace {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "bpf/l4_program.h"
 #include "common/result.h"
+#include "config/admin_state.h"
 #include "config/config.h"
 #include "l4/tables.h"
 
@@ -39,8 +41,14 @@ class Agent {
   bool attached_ = false;
 };
 
-// The services and node settings a config asks for.
-std::vector<l4::ServiceSpec> services_of(const config::Config& cfg);
+// (VIP label, backend address): how overrides and health results name a backend.
+using BackendRef = std::pair<std::string, IpAddr>;
+
+// The services a config asks for, with each backend in the stricter of its
+// configured state, the operator's override and its health (a failed check
+// makes it down).
+std::vector<l4::ServiceSpec> services_of(const config::Config& cfg, const config::AdminState& admin = {},
+                                         const std::set<BackendRef>& unhealthy = {});
 l4::NodeSpec node_of(const config::Config& cfg);
 
 }  // namespace xlb::agent

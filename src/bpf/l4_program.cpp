@@ -19,9 +19,9 @@ namespace {
 
 // Maps that hold configuration (as opposed to counters and sessions).
 bool is_config_map(const xlb_l4* skel, const bpf_map* map) {
-  const bpf_map* config[] = {skel->maps.xlb_vips_v1,    skel->maps.xlb_vip_addrs_v1, skel->maps.xlb_rings_v1,
-                             skel->maps.xlb_backends_v1, skel->maps.xlb_vipbe_v1,     skel->maps.xlb_node_cfg_v1,
-                             skel->maps.xlb_params_v1,  skel->maps.xlb_tx_ports_v1};
+  const bpf_map* config[] = {skel->maps.xlb_vips_v2,    skel->maps.xlb_vip_addrs_v2, skel->maps.xlb_rings_v2,
+                             skel->maps.xlb_backends_v2, skel->maps.xlb_vipbe_v2,     skel->maps.xlb_node_cfg_v2,
+                             skel->maps.xlb_params_v2,  skel->maps.xlb_tx_ports_v2,   skel->maps.xlb_viplimit_v2};
   return std::find(std::begin(config), std::end(config), map) != std::end(config);
 }
 
@@ -51,14 +51,16 @@ Status size_maps(xlb_l4* skel, const xlb_params& p) {
     uint64_t entries;
   };
   const Size sizes[] = {
-      {skel->maps.xlb_vips_v1, p.max_vips},
-      {skel->maps.xlb_vip_addrs_v1, p.max_vips},
-      {skel->maps.xlb_rings_v1, uint64_t(p.max_vips + XLB_SPARE_RINGS) * p.ring_size},
-      {skel->maps.xlb_backends_v1, backend_id_limit(p)},
-      {skel->maps.xlb_vipbe_v1, vip_backend_capacity(p)},
-      {skel->maps.xlb_vipstat_v1, p.max_vips},
-      {skel->maps.xlb_bestat_v1, backend_id_limit(p)},
-      {skel->maps.xlb_sessions_v1, session_map_entries(p)},
+      {skel->maps.xlb_vips_v2, p.max_vips},
+      {skel->maps.xlb_vip_addrs_v2, p.max_vips},
+      {skel->maps.xlb_rings_v2, uint64_t(p.max_vips + XLB_SPARE_RINGS) * p.ring_size},
+      {skel->maps.xlb_backends_v2, backend_id_limit(p)},
+      {skel->maps.xlb_vipbe_v2, vip_backend_capacity(p)},
+      {skel->maps.xlb_vipstat_v2, p.max_vips},
+      {skel->maps.xlb_viplimit_v2, p.max_vips},
+      {skel->maps.xlb_vipbucket_v2, p.max_vips},
+      {skel->maps.xlb_bestat_v2, backend_id_limit(p)},
+      {skel->maps.xlb_sessions_v2, session_map_entries(p)},
   };
   for (const auto& s : sizes) {
     if (int err = bpf_map__set_max_entries(s.map, static_cast<uint32_t>(s.entries)); err)
@@ -82,7 +84,7 @@ Status set_pins(xlb_l4* skel, const L4LoadOptions& o) {
     std::string path = o.pin_dir + "/" + name;
     if (o.pin_mode == PinMode::ConfigOnly && !exists(path))
       return Error{"no pinned map " + path + ": is an xlb agent running with pin_dir " + o.pin_dir + "?"};
-    if (map == skel->maps.xlb_tx_ports_v1 && exists(path)) {
+    if (map == skel->maps.xlb_tx_ports_v2 && exists(path)) {
       // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, so
       // libbpf's flag comparison would refuse the pin: take it over by fd.
       int fd = bpf_obj_get(path.c_str());
@@ -148,18 +150,21 @@ int L4Program::prog_fd() const { return bpf_program__fd(skel_->progs.xlb_l4); }
 
 #define XLB_MAP_ACCESSOR(method, field) \
   Map L4Program::method() const { return Map(bpf_map__fd(skel_->maps.field), #field); }
-XLB_MAP_ACCESSOR(vips, xlb_vips_v1)
-XLB_MAP_ACCESSOR(vip_addrs, xlb_vip_addrs_v1)
-XLB_MAP_ACCESSOR(rings, xlb_rings_v1)
-XLB_MAP_ACCESSOR(backends, xlb_backends_v1)
-XLB_MAP_ACCESSOR(vip_backends, xlb_vipbe_v1)
-XLB_MAP_ACCESSOR(node_cfg, xlb_node_cfg_v1)
-XLB_MAP_ACCESSOR(params_map, xlb_params_v1)
-XLB_MAP_ACCESSOR(tx_ports, xlb_tx_ports_v1)
-XLB_MAP_ACCESSOR(counters, xlb_counters_v1)
-XLB_MAP_ACCESSOR(vip_stats, xlb_vipstat_v1)
-XLB_MAP_ACCESSOR(backend_stats, xlb_bestat_v1)
-XLB_MAP_ACCESSOR(sessions, xlb_sessions_v1)
+XLB_MAP_ACCESSOR(vips, xlb_vips_v2)
+XLB_MAP_ACCESSOR(vip_addrs, xlb_vip_addrs_v2)
+XLB_MAP_ACCESSOR(rings, xlb_rings_v2)
+XLB_MAP_ACCESSOR(backends, xlb_backends_v2)
+XLB_MAP_ACCESSOR(vip_backends, xlb_vipbe_v2)
+XLB_MAP_ACCESSOR(node_cfg, xlb_node_cfg_v2)
+XLB_MAP_ACCESSOR(params_map, xlb_params_v2)
+XLB_MAP_ACCESSOR(tx_ports, xlb_tx_ports_v2)
+XLB_MAP_ACCESSOR(counters, xlb_counters_v2)
+XLB_MAP_ACCESSOR(vip_stats, xlb_vipstat_v2)
+XLB_MAP_ACCESSOR(backend_stats, xlb_bestat_v2)
+XLB_MAP_ACCESSOR(sessions, xlb_sessions_v2)
+XLB_MAP_ACCESSOR(flood, xlb_flood_v2)
+XLB_MAP_ACCESSOR(vip_limits, xlb_viplimit_v2)
+XLB_MAP_ACCESSOR(vip_buckets, xlb_vipbucket_v2)
 #undef XLB_MAP_ACCESSOR
 
 void L4Program::unpin_all() const {
@@ -168,11 +173,11 @@ void L4Program::unpin_all() const {
     if (bpf_map__is_pinned(map)) bpf_map__unpin(map, nullptr);
   }
   // Taken over by fd (see set_pins), so libbpf does not know it is pinned.
-  if (!pin_dir_.empty()) ::unlink((pin_dir_ + "/" + bpf_map__name(skel_->maps.xlb_tx_ports_v1)).c_str());
+  if (!pin_dir_.empty()) ::unlink((pin_dir_ + "/" + bpf_map__name(skel_->maps.xlb_tx_ports_v2)).c_str());
 }
 
 Result<xlb_params> read_pinned_params(const std::string& pin_dir) {
-  auto m = PinnedMap::open(pin_dir + "/xlb_params_v1");
+  auto m = PinnedMap::open(pin_dir + "/xlb_params_v2");
   if (!m) return m.error().context("no xlb agent state in " + pin_dir + " (is the agent running with that pin_dir?)");
   xlb_params p{};
   uint32_t zero = 0;

@@ -34,10 +34,8 @@ xlb_params default_params();
 // replacing every backend in one apply never runs out.
 inline uint32_t backend_id_limit(const xlb_params& p) { return p.max_backends * 2; }
 
-// How many (VIP, backend) pairs xlb_vipbe_v1 holds.
-inline uint64_t vip_backend_capacity(const xlb_params& p) {
-  return uint64_t(p.max_backends) * XLB_VIP_BACKEND_PAIRS_PER_BACKEND;
-}
+// How many (VIP, backend) pairs xlb_vipbe_v2 holds: one per backend id.
+inline uint64_t vip_backend_capacity(const xlb_params& p) { return p.max_backends; }
 
 class L4Program {
  public:
@@ -61,6 +59,9 @@ class L4Program {
   Map vip_stats() const;
   Map backend_stats() const;
   Map sessions() const;
+  Map flood() const;
+  Map vip_limits() const;
+  Map vip_buckets() const;
 
   // Removes the pins of every map (clean shutdown).
   void unpin_all() const;

@@ -39,6 +39,7 @@ class Map {
 Result<xlb_counter> read_percpu_counter(const Map& map, uint32_t index);
 Status zero_percpu_counter(const Map& map, uint32_t index);
 
+
 // A map opened from its pin in bpffs; owns (and closes) the fd.
 class PinnedMap {
  public:
@@ -56,5 +57,14 @@ class PinnedMap {
 };
 
 int possible_cpus();
+
+// Every CPU's copy of a per-CPU ARRAY entry (value sizes that are multiples of 8).
+template <class T>
+Result<std::vector<T>> read_percpu(const Map& map, uint32_t index) {
+  static_assert(sizeof(T) % 8 == 0, "the kernel pads per-CPU values to 8 bytes");
+  std::vector<T> per_cpu(possible_cpus());
+  if (auto found = map.lookup(&index, per_cpu.data()); !found) return found.error();
+  return per_cpu;
+}
 
 }  // namespace xlb::bpf

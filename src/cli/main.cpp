@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/prepare.h"
+#include "cli/drain.h"
 #include "cli/show.h"
 #include "l4/explain.h"
 
@@ -99,6 +100,23 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
   explain_cmd->add_flag("--json", as_json, "machine-readable output");
 
+  xlb::cli::DrainRequest drain_req;
+  drain_req.admin_state_file = "/var/lib/xlb/admin-state.json";
+  double wait_s = 10;
+  auto add_drain = [&](const char* name, const char* help) {
+    auto* cmd = l4->add_subcommand(name, help);
+    cmd->add_option("vip", drain_req.vip, "VIP service as `xlb l4 show` prints it, e.g. 198.51.100.10:80/tcp")
+        ->required();
+    cmd->add_option("backend", drain_req.backend, "backend address")->required();
+    cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
+    cmd->add_option("--admin-state-file", drain_req.admin_state_file, "the agent's node.admin_state_file")
+        ->capture_default_str();
+    cmd->add_option("--wait", wait_s, "seconds to wait for the agent to apply it")->capture_default_str();
+    return cmd;
+  };
+  auto* drain_cmd = add_drain("drain", "take a backend out of a VIP's ring; its established flows go on");
+  auto* undrain_cmd = add_drain("undrain", "give a drained backend new flows again");
+
   auto* backend = app.add_subcommand("backend", "set up this host as an xlb backend");
   backend->require_subcommand(1);
   xlb::backend::PrepareOptions prep;
@@ -122,6 +140,15 @@ int main(int argc, char** argv) {
 
   if (*show_cmd) return show(pin_dir, as_json);
   if (*explain_cmd) return explain(pin_dir, proto, src, sport, dst, dport, as_json);
+  if (*drain_cmd || *undrain_cmd) {
+    drain_req.drain = static_cast<bool>(*drain_cmd);
+    drain_req.pin_dir = pin_dir;
+    drain_req.wait = std::chrono::milliseconds(static_cast<long>(wait_s * 1000));
+    auto state = xlb::cli::drain(drain_req);
+    if (!state) return fail(state.error());
+    std::cout << drain_req.backend << " in " << drain_req.vip << ": " << *state << "\n";
+    return 0;
+  }
   if (*prepare_cmd) {
     for (const auto& t : vip_texts) {
       auto a = xlb::IpAddr::parse(t);

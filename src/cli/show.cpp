@@ -1,6 +1,7 @@
 #include "cli/show.h"
 
 #include <cstdio>
+#include <ctime>
 #include <sstream>
 
 #include "l4/counter_names.h"
@@ -17,12 +18,37 @@ json counter_json(const xlb_counter& c) { return json{{"packets", c.packets}, {"
 
 Result<json> node_counters(const l4::MapSet& m) {
   json out = json::object();
-  for (uint32_t id = 0; id < XLB_CNT_COUNT; ++id) {
+  for (uint32_t id : l4::counter_ids()) {
     auto c = bpf::read_percpu_counter(m.counters, id);
     if (!c) return c.error();
     out[l4::counter_name(id)] = counter_json(*c);
   }
   return out;
+}
+// The stateless fallback, per CPU: who is in it now, for how long in all.
+Result<json> stateless_mode(const l4::MapSet& m) {
+  auto per_cpu = bpf::read_percpu<xlb_flood_state>(m.flood, 0);
+  if (!per_cpu) return per_cpu.error();
+  xlb_node_cfg cfg{};
+  uint32_t zero = 0;
+  if (auto found = m.node_cfg.lookup(&zero, &cfg); !found) return found.error();
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // bpf_ktime_get_ns's clock
+  const uint64_t now_ns = uint64_t(now.tv_sec) * 1000000000ull + uint64_t(now.tv_nsec);
+  json cpus = json::array();
+  uint64_t total_ns = 0, rate = 0;
+  for (size_t cpu = 0; cpu < per_cpu->size(); ++cpu) {
+    const auto& s = (*per_cpu)[cpu];
+    const uint64_t ns = s.stateless_ns_total + (s.stateless ? now_ns - s.entered_ns : 0);
+    total_ns += ns;
+    rate += s.last_rate;
+    if (s.stateless) cpus.push_back(cpu);
+  }
+  return json{{"stateless_above", cfg.stateless_above},
+              {"stateless_below", cfg.stateless_below},
+              {"cpus_stateless_now", cpus},
+              {"new_flows_per_s_last_window", rate},
+              {"stateless_seconds_total", double(total_ns) / 1e9}};
 }
 }  // namespace
 
@@ -48,6 +74,7 @@ Result<json> l4_state(const std::string& pin_dir) {
       backends.push_back({{"address", svc.spec.backends[i].address.str()},
                           {"id", id},
                           {"weight", svc.spec.backends[i].weight},
+                          {"state", l4::backend_state_name(svc.spec.backends[i].state)},
                           {"ring_slots", fill.count(id) ? fill[id] : 0},
                           {"packets", be_stats->packets},
                           {"bytes", be_stats->bytes}});
@@ -61,6 +88,7 @@ Result<json> l4_state(const std::string& pin_dir) {
                     {"protocol", key.proto == 6 ? "tcp" : "udp"},
                     {"flags", flags},
                     {"vip_id", svc.vip_id},
+                    {"rate_limit", {{"rate", svc.spec.rate_limit.rate}, {"burst", svc.spec.rate_limit.burst}}},
                     {"ring_id", svc.ring_id},
                     {"packets", stats->packets},
                     {"bytes", stats->bytes},
@@ -68,6 +96,8 @@ Result<json> l4_state(const std::string& pin_dir) {
   }
   auto counters = node_counters(m);
   if (!counters) return counters.error();
+  auto flood = stateless_mode(m);
+  if (!flood) return flood.error();
   return json{{"params",
                {{"ring_size", m.params.ring_size},
                 {"hash_seed", m.params.hash_seed},
@@ -76,6 +106,7 @@ Result<json> l4_state(const std::string& pin_dir) {
                 {"session_cache_size", m.params.session_cache_size},
                 {"udp_idle_timeout_s", m.params.udp_idle_timeout_s}}},
               {"vips", vips},
+              {"stateless_mode", *flood},
               {"counters", *counters}};
 }
 
@@ -90,16 +121,22 @@ std::string render_l4_state(const json& s) {
     out << "VIP " << v["service"].get<std::string>() << "  (" << v["packets"] << " packets, " << v["bytes"]
         << " bytes)";
     for (const auto& f : v["flags"]) out << " [" << f.get<std::string>() << "]";
+    if (v["rate_limit"]["rate"].get<unsigned>() > 0)
+      out << " [new flows <= " << v["rate_limit"]["rate"] << "/s, burst " << v["rate_limit"]["burst"] << "]";
     out << "\n";
     if (v["backends"].empty()) out << "    no backends: packets are dropped (drop_no_backend)\n";
     for (const auto& b : v["backends"]) {
       double share = 100.0 * b["ring_slots"].get<double>() / s["params"]["ring_size"].get<double>();
-      std::snprintf(line, sizeof(line), "    %-40s weight %-5u ring %6.2f%%  %llu packets (all VIPs)\n",
-                    b["address"].get<std::string>().c_str(), b["weight"].get<unsigned>(), share,
-                    static_cast<unsigned long long>(b["packets"].get<uint64_t>()));
+      std::snprintf(line, sizeof(line), "    %-40s %-8s weight %-5u ring %6.2f%%  %llu packets\n",
+                    b["address"].get<std::string>().c_str(), b["state"].get<std::string>().c_str(),
+                    b["weight"].get<unsigned>(), share, static_cast<unsigned long long>(b["packets"].get<uint64_t>()));
       out << line;
     }
   }
+  const auto& sm = s["stateless_mode"];
+  out << "\nstateless fallback: above " << sm["stateless_above"] << " new flows/s per CPU (back below "
+      << sm["stateless_below"] << "); " << sm["cpus_stateless_now"].size() << " CPU(s) stateless now, "
+      << sm["stateless_seconds_total"].get<double>() << " s in all\n";
   out << "\nnode counters (packets):\n";
   for (const auto& [name, c] : s["counters"].items()) {
     if (c["packets"].get<uint64_t>() == 0 && name.rfind("drop_", 0) == 0) continue;

@@ -27,7 +27,7 @@ struct IpAddr {
   auto operator<=>(const IpAddr&) const = default;
 };
 
-// The key of the per-address VIP maps (xlb_vip_addrs_v1, xlb_dvips_v1).
+// The key of the per-address VIP maps (xlb_vip_addrs_v2, xlb_dvips_v2).
 xlb_vip_addr_key vip_addr_key(const IpAddr& a);
 
 struct Prefix {

@@ -114,6 +114,25 @@ std::string xdp_mode_name(XdpMode mode) { return mode == XdpMode::Native ? "nati
 
 std::string on_exit_name(OnExit on_exit) { return on_exit == OnExit::Detach ? "detach" : "keep"; }
 
+std::string backend_state_name(BackendState state) {
+  switch (state) {
+    case BackendState::Active: return "active";
+    case BackendState::Draining: return "draining";
+    case BackendState::Down: return "down";
+  }
+  return "unknown";
+}
+
+std::string check_type_name(CheckType type) {
+  switch (type) {
+    case CheckType::Tcp: return "tcp";
+    case CheckType::Http: return "http";
+    case CheckType::Https: return "https";
+    case CheckType::Udp: return "udp";
+  }
+  return "unknown";
+}
+
 std::string vip_label(const Vip& vip) {
   const std::string host = vip.address.is_v6() ? "[" + vip.address.str() + "]" : vip.address.str();
   const std::string port = vip.port == 0 ? "*" : std::to_string(vip.port);

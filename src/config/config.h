@@ -39,6 +39,15 @@ inline constexpr uint32_t kDefaultSessionCacheSize = 262144;
 inline constexpr uint32_t kDefaultUdpIdleTimeout = 30;
 inline constexpr uint32_t kMaxSessionCacheSize = 1u << 26;  // 64 Mi entries
 inline constexpr uint32_t kMaxUdpIdleTimeout = 86400;
+// Stateless fallback: new flows per second per CPU (docs/operations.md).
+inline constexpr uint32_t kDefaultStatelessAbove = 50000;
+inline constexpr uint32_t kDefaultStatelessBelow = 25000;
+inline constexpr uint32_t kMaxRateLimit = XLB_RATE_LIMIT_MAX;
+// Health checks.
+inline constexpr uint32_t kMinCheckIntervalMs = 50;
+inline constexpr uint32_t kMaxCheckIntervalMs = 3600000;
+inline constexpr uint32_t kMaxRiseFall = 100;
+inline constexpr size_t kMaxUdpPayload = 512;
 
 // Bounds the file is checked against (docs/config.md lists them for users).
 inline constexpr uint32_t kMinRingSize = 7;
@@ -46,16 +55,52 @@ inline constexpr uint32_t kMaxVipsLimit = 4096;
 inline constexpr uint32_t kMinMaxBackends = 2;  // id 0 is reserved: 2 leaves room for one
 inline constexpr uint32_t kMaxBackendsLimit = 65536;
 inline constexpr uint32_t kMaxWeight = 65535;
-// The data plane keeps this many (VIP, backend) pairs per max_backends.
-inline constexpr uint32_t kVipBackendPairsPerBackend = XLB_VIP_BACKEND_PAIRS_PER_BACKEND;
 // The host part of the IPv6 outer source is applied to its last 32 bits only.
 inline constexpr unsigned kMinEncapV6PrefixLength = 96;
+
+// What the operator says about a backend. Health checks can only make an
+// active backend down; a `xlb l4 drain` makes it draining (docs/operations.md).
+enum class BackendState : uint8_t { Active, Draining, Down };
+
+enum class CheckType : uint8_t { Tcp, Http, Https, Udp };
+
+struct StatusRange {
+  int lo = 200, hi = 399;
+  bool operator==(const StatusRange&) const = default;
+};
+
+struct HealthCheck {
+  CheckType type = CheckType::Tcp;
+  uint32_t interval_ms = 2000;
+  uint32_t timeout_ms = 1000;
+  uint32_t rise = 2;  // successes that bring a down backend back
+  uint32_t fall = 3;  // failures that take an up backend down
+  uint16_t port = 0;  // 0: the VIP's port
+  std::string path = "/";  // http, https
+  std::string host;        // http, https: Host header and TLS SNI; empty: the address
+  std::vector<StatusRange> expect_status{{200, 399}};
+  std::string payload = "ping";  // udp: sent; any reply counts as up
+
+  bool operator==(const HealthCheck&) const = default;
+};
 
 struct Backend {
   IpAddr address;
   uint32_t weight = 1;  // 0 keeps the backend known but gives it no new flows
+  BackendState state = BackendState::Active;
+  // Where the health check goes, when not the backend's own address / the check's port.
+  std::optional<IpAddr> monitor_address;
+  uint16_t monitor_port = 0;
 
   bool operator==(const Backend&) const = default;
+};
+
+// New flows per second (TCP SYNs, UDP packets of no known flow) one L4 node
+// accepts for a VIP; rate 0 = no limit.
+struct RateLimit {
+  uint32_t rate = 0;
+  uint32_t burst = 0;
+  bool operator==(const RateLimit&) const = default;
 };
 
 struct Vip {
@@ -65,6 +110,8 @@ struct Vip {
   Protocol protocol = Protocol::Tcp;
   HashMode hash = HashMode::FiveTuple;
   bool stateless = false;  // true: never use the session cache for this VIP
+  RateLimit rate_limit;
+  std::optional<HealthCheck> health_check;  // none: backends are taken as up
   std::vector<Backend> backends;  // may be empty: the VIP then drops, counted
 
   bool operator==(const Vip&) const = default;
@@ -81,6 +128,12 @@ struct Node {
   std::string pin_dir = std::string(kDefaultPinDir);
   OnExit on_exit = OnExit::Detach;
   uint8_t outer_ttl = kDefaultOuterTtl;
+  // Above this many new flows per second on a CPU the session cache takes no
+  // new entries, until a window is below stateless_below. 0: never.
+  uint32_t stateless_above = kDefaultStatelessAbove;
+  uint32_t stateless_below = kDefaultStatelessBelow;
+  // Where `xlb l4 drain` records operator overrides; read again when it changes.
+  std::string admin_state_file = "/var/lib/xlb/admin-state.json";
 
   bool operator==(const Node&) const = default;
 };
@@ -126,6 +179,8 @@ std::string protocol_name(Protocol protocol);
 std::string hash_mode_name(HashMode mode);
 std::string xdp_mode_name(XdpMode mode);
 std::string on_exit_name(OnExit on_exit);
+std::string backend_state_name(BackendState state);
+std::string check_type_name(CheckType type);
 
 // "198.51.100.10:80/tcp", "[2001:db8::1]:443/tcp", "198.51.100.10:*/udp" (all ports).
 std::string vip_label(const Vip& vip);

@@ -18,12 +18,17 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kRootKeys[] = {"node", "dataplane", "vips"};
-constexpr std::string_view kNodeKeys[] = {"interface",   "xdp_mode", "encap_source_v4", "encap_source_v6",
-                                          "gateway_mac", "pin_dir",  "on_exit",         "outer_ttl"};
+constexpr std::string_view kNodeKeys[] = {"interface",       "xdp_mode",        "encap_source_v4", "encap_source_v6",
+                                          "gateway_mac",     "pin_dir",         "on_exit",         "outer_ttl",
+                                          "stateless_above", "stateless_below", "admin_state_file"};
 constexpr std::string_view kDataplaneKeys[] = {"ring_size",    "hash_seed",          "max_vips",
                                                "max_backends", "session_cache_size", "udp_idle_timeout"};
-constexpr std::string_view kVipKeys[] = {"name", "address", "port", "protocol", "hash", "stateless", "backends"};
-constexpr std::string_view kBackendKeys[] = {"address", "weight"};
+constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
+                                         "stateless", "rate_limit", "health_check", "backends"};
+constexpr std::string_view kBackendKeys[] = {"address", "weight", "state", "monitor_address", "monitor_port"};
+constexpr std::string_view kRateLimitKeys[] = {"rate", "burst"};
+constexpr std::string_view kHealthCheckKeys[] = {"type", "interval_ms", "timeout_ms", "rise",   "fall",
+                                                 "port", "path",        "host",       "expect_status", "payload"};
 
 // Linux's limit on interface names: IFNAMSIZ (16) including the terminator.
 constexpr size_t kMaxInterfaceName = 15;
@@ -178,6 +183,10 @@ class Decoder {
   void decode_dataplane(const Field& field, Dataplane& dataplane, Origins& origins);
   void decode_vips(const Field& field, Config& config, Origins& origins);
   void decode_vip(const YAML::Node& item, const std::string& path, Config& config, Origins& origins);
+  void decode_rate_limit(const Field& field, RateLimit& limit);
+  void decode_health_check(const Field& field, const Vip& vip, HealthCheck& check);
+  std::optional<std::vector<StatusRange>> status_ranges(const Field& field);
+  std::optional<std::string> header_value(const Field& field, size_t max);
   void decode_backends(const Field& field, Vip& vip, VipOrigin& origin);
   void decode_backend(const YAML::Node& item, const std::string& path, Vip& vip, VipOrigin& origin);
 
@@ -422,6 +431,124 @@ void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
   if (auto f = optional_field(*fields, "on_exit"))
     assign(choice(*f, {OnExit::Detach, OnExit::Keep}, on_exit_name), node.on_exit);
   if (auto f = optional_field(*fields, "outer_ttl")) assign(number(*f, 1, 255), node.outer_ttl);
+  std::optional<Field> above_field;
+  if (auto f = optional_field(*fields, "stateless_above")) {
+    assign(number(*f, 0, std::numeric_limits<uint32_t>::max()), node.stateless_above);
+    above_field = f;
+  }
+  if (auto f = optional_field(*fields, "stateless_below")) {
+    assign(number(*f, 0, std::numeric_limits<uint32_t>::max()), node.stateless_below);
+    if (node.stateless_below > node.stateless_above && node.stateless_above != 0)
+      fail(*f, "must not exceed stateless_above (" + std::to_string(node.stateless_above) +
+                   "): the cache would never leave stateless mode");
+  } else if (above_field && node.stateless_above != 0) {
+    node.stateless_below = node.stateless_above / 2;  // hysteresis: half the way in
+  }
+  if (auto f = optional_field(*fields, "admin_state_file")) {
+    if (auto path = text(*f)) {
+      if (!path->starts_with('/'))
+        fail(*f, quoted(*path) + " is not an absolute path");
+      else
+        node.admin_state_file = *path;
+    }
+  }
+}
+
+void Decoder::decode_rate_limit(const Field& field, RateLimit& limit) {
+  auto fields = mapping(field.value, field.path, field.line, kRateLimitKeys);
+  if (!fields) return;
+  if (auto f = required_field(*fields, "rate")) assign(number(*f, 0, kMaxRateLimit), limit.rate);
+  limit.burst = limit.rate;  // one second's worth unless told otherwise
+  if (auto f = optional_field(*fields, "burst")) assign(number(*f, 1, kMaxRateLimit), limit.burst);
+}
+
+// "200", "200-299", "200,204,300-399".
+std::optional<std::vector<StatusRange>> Decoder::status_ranges(const Field& field) {
+  auto raw = text(field);
+  if (!raw) return std::nullopt;
+  std::vector<StatusRange> out;
+  std::string_view rest = *raw;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    size_t dash = item.find('-');
+    auto lo = parse_whole_number(item.substr(0, dash));
+    auto hi = dash == std::string_view::npos ? lo : parse_whole_number(item.substr(dash + 1));
+    if (!lo || !hi || *lo < 100 || *hi > 599 || *lo > *hi) {
+      fail(field, quoted(*raw) + " is not a list of HTTP status codes or ranges (100..599), e.g. \"200-299,302\"");
+      return std::nullopt;
+    }
+    out.push_back(StatusRange{static_cast<int>(*lo), static_cast<int>(*hi)});
+  }
+  if (out.empty()) fail(field, "needs at least one status code");
+  return out.empty() ? std::nullopt : std::optional(out);
+}
+
+// Text that goes into a request line or header: no control characters, so a
+// config cannot inject headers.
+std::optional<std::string> Decoder::header_value(const Field& field, size_t max) {
+  auto raw = text(field);
+  if (!raw) return std::nullopt;
+  const bool clean = std::none_of(raw->begin(), raw->end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f;
+  });
+  if (!clean || raw->empty() || raw->size() > max) {
+    fail(field, quoted(*raw) + " must be 1.." + std::to_string(max) + " printable characters without spaces");
+    return std::nullopt;
+  }
+  return raw;
+}
+
+void Decoder::decode_health_check(const Field& field, const Vip& vip, HealthCheck& check) {
+  auto fields = mapping(field.value, field.path, field.line, kHealthCheckKeys);
+  if (!fields) return;
+  if (auto f = optional_field(*fields, "type"))
+    assign(choice(*f, {CheckType::Tcp, CheckType::Http, CheckType::Https, CheckType::Udp}, check_type_name),
+           check.type);
+  if (auto f = optional_field(*fields, "interval_ms"))
+    assign(number(*f, kMinCheckIntervalMs, kMaxCheckIntervalMs), check.interval_ms);
+  check.timeout_ms = std::min(check.timeout_ms, check.interval_ms);
+  if (auto f = optional_field(*fields, "timeout_ms")) {
+    assign(number(*f, 1, kMaxCheckIntervalMs), check.timeout_ms);
+    if (check.timeout_ms > check.interval_ms)
+      fail(*f, std::to_string(check.timeout_ms) + " is longer than interval_ms (" + std::to_string(check.interval_ms) +
+                   "): a check must end before the next begins");
+  }
+  if (auto f = optional_field(*fields, "rise")) assign(number(*f, 1, kMaxRiseFall), check.rise);
+  if (auto f = optional_field(*fields, "fall")) assign(number(*f, 1, kMaxRiseFall), check.fall);
+  if (auto f = optional_field(*fields, "port")) assign(number(*f, 1, 65535), check.port);
+  const bool http = check.type == CheckType::Http || check.type == CheckType::Https;
+  for (std::string_view key : {"path", "host", "expect_status"}) {
+    if (auto f = optional_field(*fields, key); f && !http)
+      fail(*f, "only for type http or https (this check is " + check_type_name(check.type) + ")");
+  }
+  if (auto f = optional_field(*fields, "payload"); f && check.type != CheckType::Udp)
+    fail(*f, "only for type udp (this check is " + check_type_name(check.type) + ")");
+  if (auto f = optional_field(*fields, "path"); f && http) {
+    if (auto path = header_value(*f, 1024)) {
+      if (!path->starts_with('/'))
+        fail(*f, quoted(*path) + " must start with '/'");
+      else
+        check.path = *path;
+    }
+  }
+  if (auto f = optional_field(*fields, "host"); f && http) assign(header_value(*f, 255), check.host);
+  if (auto f = optional_field(*fields, "expect_status"); f && http) assign(status_ranges(*f), check.expect_status);
+  if (auto f = optional_field(*fields, "payload"); f && check.type == CheckType::Udp) {
+    if (auto payload = text(*f)) {
+      if (payload->empty() || payload->size() > kMaxUdpPayload)
+        fail(*f, "must be 1.." + std::to_string(kMaxUdpPayload) + " bytes");
+      else
+        check.payload = *payload;
+    }
+  }
+  if (check.type == CheckType::Udp && vip.protocol == Protocol::Tcp)
+    fail(field, "a udp check on a tcp VIP would probe a port the service does not serve");
+  if ((check.type != CheckType::Udp) && vip.protocol == Protocol::Udp)
+    fail(field, "a " + check_type_name(check.type) + " check on a udp VIP: use type udp");
 }
 
 void Decoder::decode_dataplane(const Field& field, Dataplane& dataplane, Origins& origins) {
@@ -469,7 +596,20 @@ void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config
   if (auto f = optional_field(*fields, "hash"))
     assign(choice(*f, {HashMode::FiveTuple, HashMode::SourceOnly}, hash_mode_name), vip.hash);
   if (auto f = optional_field(*fields, "stateless")) assign(boolean(*f), vip.stateless);
+  if (auto f = optional_field(*fields, "rate_limit")) decode_rate_limit(*f, vip.rate_limit);
+  assign(protocol, vip.protocol);  // the health check is judged against it
+  std::optional<Field> check_field = optional_field(*fields, "health_check");
+  if (check_field) {
+    vip.health_check.emplace();
+    decode_health_check(*check_field, vip, *vip.health_check);
+  }
   if (auto f = optional_field(*fields, "backends")) decode_backends(*f, vip, origin);
+  if (check_field && port && *port == 0 && vip.health_check->port == 0) {
+    const bool every_backend_has_port = std::all_of(vip.backends.begin(), vip.backends.end(),
+                                                    [](const Backend& b) { return b.monitor_port != 0; });
+    if (!every_backend_has_port)
+      fail(*check_field, "the VIP serves every port (port 0): give the check a port, or every backend a monitor_port");
+  }
   // The cross-field checks judge backends against the VIP's family: without
   // an address the VIP cannot take part (its own fields were checked above).
   if (!address) return;
@@ -499,6 +639,15 @@ void Decoder::decode_backend(const YAML::Node& item, const std::string& path, Vi
     address_line = f->line;
   }
   if (auto f = optional_field(*fields, "weight")) assign(number(*f, 0, kMaxWeight), backend.weight);
+  if (auto f = optional_field(*fields, "state"))
+    assign(choice(*f, {BackendState::Active, BackendState::Draining, BackendState::Down}, backend_state_name),
+           backend.state);
+  if (auto f = optional_field(*fields, "monitor_address")) {
+    backend.monitor_address = unicast_address(*f);
+    if (backend.monitor_address && address && backend.monitor_address->family != address->family)
+      fail(*f, "must be of the backend address's family");
+  }
+  if (auto f = optional_field(*fields, "monitor_port")) assign(number(*f, 1, 65535), backend.monitor_port);
   if (!address) return;
   backend.address = *address;
   vip.backends.push_back(backend);

@@ -33,24 +33,15 @@ void check_vip_count(const Dataplane& dataplane, const Origins& origins, Diagnos
 
 // Backends are shared: one address used by several VIPs takes one backend id.
 void check_backend_count(const Config& config, const Origins& origins, Diagnostics& diag) {
-  std::set<IpAddr> distinct;
-  for (const Vip& vip : config.vips)
-    for (const Backend& backend : vip.backends) distinct.insert(backend.address);
-  const uint32_t room = config.dataplane.max_backends - 1;  // id 0 means "no backend"
-  if (distinct.size() > room)
-    diag.error(origins.vips_line, "vips",
-               std::to_string(distinct.size()) + " distinct backend addresses, but dataplane.max_backends is " +
-                   std::to_string(config.dataplane.max_backends) + " (room for " + std::to_string(room) +
-                   ": backend id 0 is reserved)");
-  // The weights map holds 16 (VIP, backend) pairs per max_backends.
+  // Each (VIP, backend) pair has its own backend id, and id 0 means "none".
   uint64_t pairs = 0;
   for (const Vip& vip : config.vips) pairs += vip.backends.size();
-  const uint64_t pair_room = uint64_t(config.dataplane.max_backends) * kVipBackendPairsPerBackend;
-  if (pairs > pair_room)
+  const uint32_t room = config.dataplane.max_backends - 1;
+  if (pairs > room)
     diag.error(origins.vips_line, "vips",
-               std::to_string(pairs) + " (VIP, backend) pairs are listed, but dataplane.max_backends " +
-                   std::to_string(config.dataplane.max_backends) + " leaves room for " + std::to_string(pair_room) +
-                   " (" + std::to_string(kVipBackendPairsPerBackend) + " per backend): raise max_backends");
+               std::to_string(pairs) + " (VIP, backend) pairs are listed, but dataplane.max_backends is " +
+                   std::to_string(config.dataplane.max_backends) + " (room for " + std::to_string(room) +
+                   ": id 0 is reserved): raise max_backends");
 }
 
 void check_duplicate_vips(const Config& config, const Origins& origins, Diagnostics& diag) {

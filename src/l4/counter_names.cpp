@@ -19,6 +19,7 @@ const char* drop_reason_name(uint32_t reason) {
     case XLB_DROP_NO_ROUTE: return "no_route";
     case XLB_DROP_NO_TX_PORT: return "no_tx_port";
     case XLB_DROP_ICMP_TO_VIP: return "icmp_to_vip";
+    case XLB_DROP_RATE_LIMITED: return "rate_limited";
     case XLB_DROP_REASON_COUNT: break;
   }
   return "unknown";
@@ -36,11 +37,22 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_SESSION_HIT: return "session_hit";
     case XLB_CNT_SESSION_MISS: return "session_miss";
     case XLB_CNT_SESSION_INSERT: return "session_insert";
+    case XLB_CNT_NEW_FLOW: return "new_flow";
+    case XLB_CNT_INSERT_SKIPPED: return "session_insert_skipped";
+    case XLB_CNT_STATELESS_ENTER: return "stateless_enter";
+    case XLB_CNT_STATELESS_LEAVE: return "stateless_leave";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)
     return std::string("drop_") + drop_reason_name(id - XLB_CNT_DROP_REASON_BASE);
   return "unknown_" + std::to_string(id);
+}
+
+std::vector<uint32_t> counter_ids() {
+  std::vector<uint32_t> ids;
+  for (uint32_t id = 0; id < XLB_CNT_NODE_END; ++id) ids.push_back(id);
+  for (uint32_t id = XLB_CNT_DROP_REASON_BASE; id < XLB_CNT_COUNT; ++id) ids.push_back(id);
+  return ids;
 }
 
 }  // namespace xlb::l4

@@ -116,9 +116,11 @@ Result<Explanation> explain(const std::string& pin_dir, const FlowQuery& q) {
   // Why: the service it matched and the hash the program computed.
   auto tables = Tables::recover(maps_of(**prog));
   if (!tables) return tables.error();
+  std::optional<ServiceKey> matched;
   for (uint16_t port : {q.dport, uint16_t(0)}) {
     auto it = tables->services().find(ServiceKey{q.dst, port, q.proto});
     if (it == tables->services().end()) continue;
+    matched = it->first;
     e.service = it->first.str();
     e.source_only_hash = it->second.spec.flags & XLB_VIP_HASH_SRC_ONLY;
     xlb_flow f{};
@@ -140,8 +142,8 @@ Result<Explanation> explain(const std::string& pin_dir, const FlowQuery& q) {
   if (encapsulated_pass) e.verdict += " (encapsulated; the kernel resolves the next hop)";
   if (run->action == XDP_TX || run->action == XDP_REDIRECT || encapsulated_pass) {
     read_outer(run->packet, e);
-    for (const auto& [id, addr] : tables->backends()) {
-      if (e.backend && addr == *e.backend) e.backend_id = id;
+    for (const auto& [id, slot] : tables->backends()) {
+      if (e.backend && slot.address == *e.backend && matched && slot.service == *matched) e.backend_id = id;
     }
   } else if (run->action == XDP_DROP) {
     for (uint32_t r = 0; r < XLB_DROP_REASON_COUNT; ++r) {

@@ -14,6 +14,10 @@ MapSet maps_of(const bpf::L4Program& prog) {
   s.counters = prog.counters();
   s.vip_stats = prog.vip_stats();
   s.backend_stats = prog.backend_stats();
+  s.sessions = prog.sessions();
+  s.flood = prog.flood();
+  s.vip_limits = prog.vip_limits();
+  s.vip_buckets = prog.vip_buckets();
   return s;
 }
 
@@ -27,11 +31,13 @@ Result<std::unique_ptr<PinnedMapSet>> PinnedMapSet::open(const std::string& pin_
     bpf::Map* map;
   };
   MapSet& s = out->set_;
-  const Slot slots[] = {{"xlb_vips_v1", &s.vips},         {"xlb_vip_addrs_v1", &s.vip_addrs},
-                        {"xlb_rings_v1", &s.rings},       {"xlb_backends_v1", &s.backends},
-                        {"xlb_vipbe_v1", &s.vip_backends}, {"xlb_node_cfg_v1", &s.node_cfg},
-                        {"xlb_counters_v1", &s.counters}, {"xlb_vipstat_v1", &s.vip_stats},
-                        {"xlb_bestat_v1", &s.backend_stats}};
+  const Slot slots[] = {{"xlb_vips_v2", &s.vips},         {"xlb_vip_addrs_v2", &s.vip_addrs},
+                        {"xlb_rings_v2", &s.rings},       {"xlb_backends_v2", &s.backends},
+                        {"xlb_vipbe_v2", &s.vip_backends}, {"xlb_node_cfg_v2", &s.node_cfg},
+                        {"xlb_counters_v2", &s.counters}, {"xlb_vipstat_v2", &s.vip_stats},
+                        {"xlb_bestat_v2", &s.backend_stats}, {"xlb_sessions_v2", &s.sessions},
+                        {"xlb_flood_v2", &s.flood},       {"xlb_viplimit_v2", &s.vip_limits},
+                        {"xlb_vipbucket_v2", &s.vip_buckets}};
   out->owned_.reserve(std::size(slots));
   for (const auto& slot : slots) {
     auto pinned = bpf::PinnedMap::open(pin_dir + "/" + slot.name);

@@ -13,7 +13,8 @@ namespace xlb::l4 {
 
 struct MapSet {
   xlb_params params{};
-  bpf::Map vips, vip_addrs, rings, backends, vip_backends, node_cfg, counters, vip_stats, backend_stats;
+  bpf::Map vips, vip_addrs, rings, backends, vip_backends, node_cfg, counters, vip_stats, backend_stats,
+      sessions, flood, vip_limits, vip_buckets;
 };
 
 MapSet maps_of(const bpf::L4Program& prog);

@@ -12,10 +12,25 @@
 
 namespace xlb::l4 {
 
+// ACTIVE backends are in the ring. DRAINING ones are not, but flows the
+// session cache already sends to them go on. DOWN ones are not, and their
+// cached flows are balanced afresh at once.
+enum class BackendState : uint8_t { Active = XLB_BACKEND_ACTIVE, Draining = XLB_BACKEND_DRAINING, Down = XLB_BACKEND_STATE_DOWN };
+const char* backend_state_name(BackendState state);  // "active", "draining", "down"
+
 struct BackendSpec {
   IpAddr address;
   uint32_t weight = 1;
+  BackendState state = BackendState::Active;
   bool operator==(const BackendSpec&) const = default;
+};
+
+// New flows per second a VIP accepts (TCP SYNs, UDP packets of no known
+// flow), with `burst` at once. rate 0: no limit.
+struct RateLimit {
+  uint32_t rate = 0;
+  uint32_t burst = 0;
+  bool operator==(const RateLimit&) const = default;
 };
 
 struct ServiceKey {
@@ -29,6 +44,7 @@ struct ServiceKey {
 struct ServiceSpec {
   ServiceKey key;
   uint32_t flags = 0;  // enum xlb_vip_flags
+  RateLimit rate_limit;
   std::vector<BackendSpec> backends;
   bool operator==(const ServiceSpec&) const = default;
 };
@@ -38,6 +54,9 @@ struct NodeSpec {
   std::optional<Prefix> encap_source_v6;
   std::optional<std::array<uint8_t, 6>> gateway_mac;
   std::optional<std::array<uint8_t, 6>> node_mac;  // the ingress interface's MAC
+  // Stateless fallback thresholds, new flows per second per CPU (0: never).
+  uint32_t stateless_above = 0;
+  uint32_t stateless_below = 0;
 };
 
 }  // namespace xlb::l4

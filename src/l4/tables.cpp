@@ -17,6 +17,15 @@ std::string ServiceKey::str() const {
   return addr + ":" + port_text + "/" + proto_text;
 }
 
+const char* backend_state_name(BackendState state) {
+  switch (state) {
+    case BackendState::Active: return "active";
+    case BackendState::Draining: return "draining";
+    case BackendState::Down: return "down";
+  }
+  return "unknown";
+}
+
 std::string ApplySummary::str() const {
   return std::to_string(added) + " added, " + std::to_string(updated) + " updated, " + std::to_string(removed) +
          " removed, " + std::to_string(unchanged) + " unchanged, " + std::to_string(rings_written) + " rings written";
@@ -50,6 +59,9 @@ Result<Tables> Tables::recover(const MapSet& maps) {
     InstalledService svc;
     svc.spec.key = service_key_of(k);
     svc.spec.flags = v.flags;
+    xlb_vip_limit limit{};
+    if (auto found = maps.vip_limits.lookup(&v.vip_id, &limit); !found) return found.error();
+    svc.spec.rate_limit = RateLimit{limit.rate, limit.burst};
     svc.vip_id = v.vip_id;
     svc.ring_id = v.ring_id;
     t.used_vip_ids_.insert(v.vip_id);
@@ -57,14 +69,14 @@ Result<Tables> Tables::recover(const MapSet& maps) {
     by_vip_id[v.vip_id] = svc.spec.key;
     t.installed_[svc.spec.key] = svc;
   }
+  std::map<uint32_t, IpAddr> addresses;
   for (uint32_t id = 1; id < bpf::backend_id_limit(maps.params); ++id) {
     xlb_backend be{};
     auto found = maps.backends.lookup(&id, &be);
     if (!found) return found.error();
     if (!(be.flags & XLB_BACKEND_VALID)) continue;
-    IpAddr addr = IpAddr::from_abi(be.addr, be.family);
-    t.backend_addr_[id] = addr;
-    t.backend_id_[addr] = id;
+    addresses[id] = IpAddr::from_abi(be.addr, be.family);
+    // Ids no pair claims below are released by the next apply.
     t.used_backend_ids_.insert(id);
   }
   auto pairs = maps.vip_backends.keys(sizeof(xlb_vip_backend_key));
@@ -76,11 +88,13 @@ Result<Tables> Tables::recover(const MapSet& maps) {
     auto found = maps.vip_backends.lookup(&k, &w);
     if (!found) return found.error();
     auto svc = by_vip_id.find(k.vip_id);
-    auto addr = t.backend_addr_.find(k.backend_id);
-    if (!*found || svc == by_vip_id.end() || addr == t.backend_addr_.end()) continue;
+    auto addr = addresses.find(k.backend_id);
+    if (!*found || svc == by_vip_id.end() || addr == addresses.end()) continue;
     auto& installed = t.installed_[svc->second];
-    installed.spec.backends.push_back(BackendSpec{addr->second, w.weight});
+    installed.spec.backends.push_back(BackendSpec{addr->second, w.weight, static_cast<BackendState>(w.state)});
     installed.backend_ids.push_back(k.backend_id);
+    t.slots_[k.backend_id] = BackendSlot{svc->second, addr->second};
+    t.slot_ids_[{svc->second, addr->second}] = k.backend_id;
   }
   // We cannot tell whether a previous agent finished writing every ring, so
   // the first apply rewrites them all (through spare slots: harmless to traffic).
@@ -97,31 +111,33 @@ Result<uint32_t> Tables::take_free(std::set<uint32_t>& used, uint32_t first, uin
 
 Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
   std::set<ServiceKey> keys;
-  std::set<IpAddr> backends;
+  size_t pairs = 0;
   for (const auto& s : services) {
     if (!keys.insert(s.key).second) return Error{"service " + s.key.str() + " is listed twice"};
+    std::set<IpAddr> addresses;
     for (const auto& b : s.backends) {
       if (s.key.address.is_v6() && b.address.is_v4())
         return Error{"service " + s.key.str() + ": an IPv6 VIP cannot use IPv4 backend " + b.address.str()};
-      backends.insert(b.address);
+      if (!addresses.insert(b.address).second)
+        return Error{"service " + s.key.str() + ": backend " + b.address.str() + " is listed twice"};
     }
+    if (s.rate_limit.rate > XLB_RATE_LIMIT_MAX || s.rate_limit.burst > XLB_RATE_LIMIT_MAX ||
+        (s.rate_limit.rate && !s.rate_limit.burst))
+      return Error{"service " + s.key.str() + ": rate limit needs rate and burst in 1.." +
+                   std::to_string(XLB_RATE_LIMIT_MAX)};
+    pairs += s.backends.size();
   }
-  size_t pairs = 0;
-  for (const auto& s : services) pairs += s.backends.size();
-  if (pairs > bpf::vip_backend_capacity(maps_.params))
-    return Error{std::to_string(pairs) + " (VIP, backend) pairs exceed the " +
-                 std::to_string(bpf::vip_backend_capacity(maps_.params)) + " that max_backends " +
-                 std::to_string(maps_.params.max_backends) + " allows (16 per backend)"};
   if (services.size() > maps_.params.max_vips)
     return Error{std::to_string(services.size()) + " services exceed max_vips " + std::to_string(maps_.params.max_vips)};
-  if (backends.size() > maps_.params.max_backends - 1)
-    return Error{std::to_string(backends.size()) + " backends exceed max_backends " +
+  if (pairs > maps_.params.max_backends - 1)
+    return Error{std::to_string(pairs) + " (VIP, backend) pairs exceed max_backends " +
                  std::to_string(maps_.params.max_backends) + " (id 0 is reserved)"};
   return {};
 }
 
-Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
-  if (auto it = backend_id_.find(addr); it != backend_id_.end()) return it->second;
+Result<uint32_t> Tables::backend_id_for(const ServiceKey& service, const BackendSpec& backend) {
+  const IpAddr& addr = backend.address;
+  if (auto it = slot_ids_.find({service, addr}); it != slot_ids_.end()) return it->second;
   auto id = take_free(used_backend_ids_, 1, bpf::backend_id_limit(maps_.params), "backend");  // id 0 means "none"
   if (!id) return id.error();
   // Keep the id's generation: it was bumped when the id was released, so
@@ -131,12 +147,12 @@ Result<uint32_t> Tables::backend_id_for(const IpAddr& addr) {
   xlb_backend be{};
   be.addr = addr.to_abi();
   be.family = addr.family;
-  be.flags = XLB_BACKEND_VALID;
+  be.flags = XLB_BACKEND_VALID | (backend.state == BackendState::Down ? XLB_BACKEND_DOWN : 0);
   be.generation = previous.generation;  // moved on when the id was released
   if (auto st = bpf::zero_percpu_counter(maps_.backend_stats, *id); !st) return st.error();
   if (auto st = maps_.backends.update(&*id, &be); !st) return st.error();
-  backend_id_[addr] = *id;
-  backend_addr_[*id] = addr;
+  slot_ids_[{service, addr}] = *id;
+  slots_[*id] = BackendSlot{service, addr};
   return *id;
 }
 
@@ -144,10 +160,12 @@ Status Tables::write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector
   std::vector<maglev::Backend> members;
   ids_out.clear();
   for (const auto& b : spec.backends) {
-    auto id = backend_id_for(b.address);
+    auto id = backend_id_for(spec.key, b);
     if (!id) return id.error();
     ids_out.push_back(*id);
-    members.push_back(maglev::Backend{*id, b.address.str(), b.weight});
+    // Draining and DOWN backends keep their id (and cached flows) but get no slots.
+    const uint32_t weight = b.state == BackendState::Active ? b.weight : 0;
+    members.push_back(maglev::Backend{*id, b.address.str(), weight});
   }
   auto ring = maglev::build(std::move(members), maps_.params.ring_size);
   if (!ring) return ring.error().context("service " + spec.key.str());
@@ -167,10 +185,40 @@ Status Tables::sync_weights(const InstalledService& svc, const InstalledService*
   }
   for (size_t i = 0; i < svc.backend_ids.size(); ++i) {
     xlb_vip_backend_key k{svc.vip_id, svc.backend_ids[i]};
-    xlb_vip_backend w{svc.spec.backends[i].weight, 0};
+    xlb_vip_backend w{svc.spec.backends[i].weight, static_cast<uint32_t>(svc.spec.backends[i].state)};
     if (auto st = maps_.vip_backends.update(&k, &w); !st) return st;
   }
   return {};
+}
+
+// DOWN is written after the ring that leaves the backend out is live, and
+// moves the generation on: whatever the cache still holds for it is stale,
+// even once it comes back. Coming back only clears the flag.
+Status Tables::sync_backend_states(const InstalledService& svc) {
+  for (size_t i = 0; i < svc.backend_ids.size(); ++i) {
+    uint32_t id = svc.backend_ids[i];
+    const bool down = svc.spec.backends[i].state == BackendState::Down;
+    xlb_backend be{};
+    if (auto found = maps_.backends.lookup(&id, &be); !found) return found.error();
+    const bool was_down = be.flags & XLB_BACKEND_DOWN;
+    if (down == was_down) continue;
+    be.flags = XLB_BACKEND_VALID | (down ? XLB_BACKEND_DOWN : 0);
+    if (down) be.generation++;
+    if (auto st = maps_.backends.update(&id, &be); !st) return st;
+  }
+  return {};
+}
+
+// A new VIP id starts with a full bucket (the program fills an all-zero one
+// up to `burst`); a changed limit keeps the bucket and applies from the next
+// new flow.
+Status Tables::sync_rate_limit(const InstalledService& svc, bool new_vip) {
+  if (new_vip) {
+    xlb_vip_bucket empty{};
+    if (auto st = maps_.vip_buckets.update(&svc.vip_id, &empty); !st) return st;
+  }
+  xlb_vip_limit limit{svc.spec.rate_limit.rate, svc.spec.rate_limit.burst};
+  return maps_.vip_limits.update(&svc.vip_id, &limit);
 }
 
 Result<uint32_t> Tables::take_free_ring() {
@@ -195,10 +243,12 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   }
   xlb_vip_key key = vip_key_of(spec.key);
   if (known && rings_verified_ && existing->second.spec.backends == spec.backends) {
-    // Only flags changed: the ring stays.
+    // Only flags or the rate limit changed: the ring stays.
     xlb_vip v{existing->second.vip_id, spec.flags, existing->second.ring_id, 0};
-    if (auto st = maps_.vips.update(&key, &v); !st) return st;
     existing->second.spec.flags = spec.flags;
+    existing->second.spec.rate_limit = spec.rate_limit;
+    if (auto st = sync_rate_limit(existing->second, false); !st) return st;
+    if (auto st = maps_.vips.update(&key, &v); !st) return st;
     summary.updated++;
     return {};
   }
@@ -227,6 +277,7 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   if (!known) {
     if (auto st = bpf::zero_percpu_counter(maps_.vip_stats, svc.vip_id); !st) return undo(st);
   }
+  if (auto st = sync_rate_limit(svc, !known); !st) return undo(st);
   if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) return undo(st);
   summary.rings_written++;
 
@@ -245,6 +296,7 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
     summary.added++;
   }
   installed_[spec.key] = svc;
+  if (auto st = sync_backend_states(svc); !st) return st;
   return sync_weights(svc, previous ? &*previous : nullptr);
 }
 
@@ -305,8 +357,10 @@ Status Tables::release_unused_backends() {
     empty.flags = 0;
     empty.generation++;
     if (auto st = maps_.backends.update(&id, &empty); !st) return st;
-    backend_id_.erase(backend_addr_[id]);
-    backend_addr_.erase(id);
+    if (auto slot = slots_.find(id); slot != slots_.end()) {
+      slot_ids_.erase({slot->second.service, slot->second.address});
+      slots_.erase(slot);
+    }
     it = used_backend_ids_.erase(it);
   }
   return {};
@@ -381,6 +435,8 @@ Status Tables::set_node(const NodeSpec& node) {
     std::memcpy(cfg.node_mac, node.node_mac->data(), 6);
     cfg.flags |= XLB_NODE_HAS_MAC;
   }
+  cfg.stateless_above = node.stateless_above;
+  cfg.stateless_below = node.stateless_below;
   uint32_t zero = 0;
   return maps_.node_cfg.update(&zero, &cfg);
 }

@@ -1,8 +1,9 @@
 // Keeps the L4 program's maps equal to a desired set of services.
 //
 // Ids: every VIP service has a vip_id (its counters) and a ring_id (which
-// ring slot is live); every backend address has one backend id shared by all
-// the VIPs that use it. A ring is never edited while a VIP points at it: a
+// ring slot is live); every (VIP, backend address) pair has its own backend
+// id, so a backend's state and counters are per VIP. A ring is never edited
+// while a VIP points at it: a
 // changed ring is written into a free slot and the VIP flips to it in one map
 // update, so no packet ever sees half a table.
 #pragma once
@@ -43,8 +44,12 @@ class Tables {
   Status set_node(const NodeSpec& node);
 
   const std::map<ServiceKey, InstalledService>& services() const { return installed_; }
-  // Backend id -> address.
-  const std::map<uint32_t, IpAddr>& backends() const { return backend_addr_; }
+  struct BackendSlot {
+    ServiceKey service;
+    IpAddr address;
+  };
+  // Backend id -> the pair it stands for.
+  const std::map<uint32_t, BackendSlot>& backends() const { return slots_; }
 
  private:
   explicit Tables(const MapSet& maps) : maps_(maps) {}
@@ -52,7 +57,9 @@ class Tables {
   Status check_limits(const std::vector<ServiceSpec>& services) const;
   Result<ApplySummary> apply_checked(const std::vector<ServiceSpec>& services);
   Result<uint32_t> take_free_ring();
-  Result<uint32_t> backend_id_for(const IpAddr& addr);
+  Result<uint32_t> backend_id_for(const ServiceKey& service, const BackendSpec& backend);
+  Status sync_backend_states(const InstalledService& svc);
+  Status sync_rate_limit(const InstalledService& svc, bool new_vip);
   Status write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector<uint32_t>& ids_out);
   Status install(const ServiceSpec& spec, ApplySummary& summary);
   Status remove(const ServiceKey& key);
@@ -64,8 +71,8 @@ class Tables {
 
   MapSet maps_;
   std::map<ServiceKey, InstalledService> installed_;
-  std::map<uint32_t, IpAddr> backend_addr_;
-  std::map<IpAddr, uint32_t> backend_id_;
+  std::map<uint32_t, BackendSlot> slots_;
+  std::map<std::pair<ServiceKey, IpAddr>, uint32_t> slot_ids_;
   std::set<uint32_t> used_vip_ids_, used_ring_ids_, used_backend_ids_;
   std::set<uint32_t> recently_freed_rings_;  // left by a VIP during the current apply
   bool rings_verified_ = true;  // false after recover(): rewrite every ring once

@@ -50,7 +50,7 @@ Status L4Harness::set_node(const l4::NodeSpec& node) { return tables_->set_node(
 
 std::map<std::string, uint64_t> L4Harness::read_counters() const {
   std::map<std::string, uint64_t> out;
-  for (uint32_t id = 0; id < XLB_CNT_COUNT; ++id) {
+  for (uint32_t id : l4::counter_ids()) {
     auto c = bpf::read_percpu_counter(program_->counters(), id);
     if (!c) throw std::runtime_error(c.error().message);
     out[l4::counter_name(id)] = c->packets;

@@ -10,40 +10,13 @@
 #include <cstring>
 #include <ctime>
 
+#include "bpf/flows.h"
 #include "bpf/harness.h"
-#include "xlb/flow_hash.h"
 
 namespace xlb::testing {
 namespace {
 
-constexpr const char* kVip = "198.51.100.10";
-
-std::string client(int i) { return "203.0.113." + std::to_string(1 + i % 250); }
-uint16_t port(int i) { return static_cast<uint16_t>(30000 + i); }
-
-Bytes tcp_packet(int i, uint8_t flags) {
-  return PacketBuilder().eth(kClientMac, kNodeMac).ipv4(client(i), kVip).tcp(port(i), 80, {.flags = flags}).build();
-}
-Bytes udp_packet(int i) {
-  return PacketBuilder().eth(kClientMac, kNodeMac).ipv4(client(i), kVip).udp(port(i), 53).payload("q").build();
-}
-
-std::string outer_dst(const Bytes& out) {
-  char buf[INET_ADDRSTRLEN] = {};
-  if (out.size() >= 34) inet_ntop(AF_INET, &out[30], buf, sizeof(buf));
-  return buf;
-}
-
-xlb_flow flow_key(int i, uint16_t dport, uint8_t proto) {
-  xlb_flow f{};
-  f.src[0] = IpAddr::parse(client(i))->to_abi().addr[0];
-  f.dst[0] = IpAddr::parse(kVip)->to_abi().addr[0];
-  f.sport = htons(port(i));
-  f.dport = htons(dport);
-  f.proto = proto;
-  f.family = XLB_FAMILY_V4;
-  return f;
-}
+using namespace flows;
 
 bool has_session(L4Harness& h, const xlb_flow& key) {
   xlb_session s{};
@@ -111,8 +84,8 @@ TEST(Sessions, AReleasedOrReusedBackendIdNoLongerMatches) {
     if (outer_dst(h.run(tcp_packet(i, kTcpSyn)).packet) == kTwo[0]) on_second = i;
   ASSERT_GE(on_second, 0);
   auto id_of = [&](const std::string& addr) {
-    for (const auto& [id, a] : h.tables().backends())
-      if (a.str() == addr) return id;
+    for (const auto& [id, slot] : h.tables().backends())
+      if (slot.address.str() == addr) return id;
     return 0u;
   };
   const uint32_t old_id = id_of(kTwo[0]);
