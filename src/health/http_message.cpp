@@ -24,7 +24,9 @@ std::optional<std::string> sni_name(const Target& target) {
 
 namespace {
 
-bool breaks_request(std::string_view text) { return text.find_first_of(std::string_view("\r\n \0", 4)) != std::string_view::npos; }
+bool breaks_request(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n \0", 4)) != std::string_view::npos;
+}
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "health/probe.h"
 
+#include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 

@@ -23,10 +23,10 @@ class UdpProbe final : public Probe {
 
  private:
   void begin() override {
-    boost::system::error_code ec;
-    socket_.open(endpoint_.protocol(), ec);
-    if (!ec) socket_.connect(endpoint_, ec);  // no packets: just fixes the peer
-    if (ec) return finish(false, "UDP socket setup failed: " + ec.message());
+    boost::system::error_code setup;
+    socket_.open(endpoint_.protocol(), setup);
+    if (!setup) socket_.connect(endpoint_, setup);  // no packets: just fixes the peer
+    if (setup) return finish(false, "UDP socket setup failed: " + setup.message());
     // Receive first so a fast reply (or ICMP error) is never missed.
     socket_.async_receive(boost::asio::buffer(reply_), [self = self<UdpProbe>()](const boost::system::error_code& ec,
                                                                                    size_t) {
