@@ -9,6 +9,7 @@ PACKAGES=(
   libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-dev libssl-dev
   # lab and tests
   iproute2 ethtool curl socat python3 util-linux procps
 )
