@@ -130,6 +130,28 @@ lab_bg() {
     printf '%s %s\n' "$LAB_LAST_PID" "$name" >>"$LAB_DIR/pids"
 }
 
+# lab_backend_server_start BE [--no-wait] — start lab/backend_server.py in backend BE
+# (log: server-BE.log, replaced) and wait until it says it is ready.
+lab_backend_server_start() {
+    local be="$1" b vip_args=()
+    for b in "${LAB_VIPS[@]}"; do vip_args+=(--vip "$b"); done
+    lab_bg "$be" "server-$be" "$LAB_PYTHON" "$LAB_SRC_DIR/backend_server.py" \
+        --name "$be" "${vip_args[@]}" --http-port "$LAB_HTTP_PORT" \
+        --udp-port "$LAB_UDP_PORT" --echo-port "$LAB_ECHO_PORT"
+    [[ "${2:-}" == --no-wait ]] && return 0
+    lab_wait_for 30 grep -q ' ready ' "$LAB_DIR/server-$be.log" \
+        || { lab_die "backend server in $be did not start"; return 1; }
+}
+
+# lab_backend_server_stop BE — stop BE's backend server (SIGTERM) and wait until it is gone.
+lab_backend_server_stop() {
+    local pid
+    pid="$(lab_pid "server-$1")" || { lab_die "no backend server recorded for $1"; return 1; }
+    kill "$pid" 2>/dev/null || true
+    lab_wait_for 15 bash -c "! ps -o stat= -p $pid 2>/dev/null | grep -qv Z" \
+        || { lab_die "backend server in $1 (pid $pid) did not stop"; return 1; }
+}
+
 # lab_pid NAME — pid recorded by lab_bg under LOGNAME NAME (last one wins).
 lab_pid() {
     [[ -f "$LAB_DIR/pids" ]] || return 1
@@ -370,12 +392,8 @@ XDP
     mount -t bpf bpf "$LAB_DIR/bpffs"
 
     # Backend servers.
-    local vip_args=()
-    for b in "${LAB_VIPS[@]}"; do vip_args+=(--vip "$b"); done
     for n in 1 2 3; do
-        lab_bg "be$n" "server-be$n" "$LAB_PYTHON" "$LAB_SRC_DIR/backend_server.py" \
-            --name "be$n" "${vip_args[@]}" --http-port "$LAB_HTTP_PORT" \
-            --udp-port "$LAB_UDP_PORT" --echo-port "$LAB_ECHO_PORT"
+        lab_backend_server_start "be$n" --no-wait || return 1
     done
     for n in 1 2 3; do
         if ! lab_wait_for 30 grep -q ' ready ' "$LAB_DIR/server-be$n.log"; then
@@ -541,6 +559,7 @@ node:
   encap_source_v4: $LAB_ENCAP_SRC4
   encap_source_v6: $LAB_ENCAP_SRC6
   pin_dir: $LAB_PIN_DIR
+  admin_state_file: $LAB_DIR/admin-state.json
 vips:
   - {name: web4, address: $LAB_VIP4, port: $LAB_HTTP_PORT, protocol: tcp, backends: $be4}
   - {name: echo4, address: $LAB_VIP4, port: $LAB_ECHO_PORT, protocol: tcp, backends: $be4}

@@ -2,6 +2,7 @@
 
 #include <net/if.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <spdlog/spdlog.h>
 
@@ -112,14 +113,15 @@ void fill_tx_ports(const bpf::L4Program& program) {
   if (all) ::if_freenameindex(all);
 }
 
-sigset_t handled_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
+// Changes whenever the file is replaced or rewritten; "absent" when it is not there.
+std::string file_stamp(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return errno == ENOENT ? "absent" : "unreadable";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec);
 }
+
+constexpr auto kAdminStatePoll = std::chrono::milliseconds(500);
 
 }  // namespace
 
@@ -129,7 +131,7 @@ Status Agent::apply(const config::Config& cfg) {
   if (!mac) return mac.error().context("node.interface");
   node.node_mac = *mac;
   if (auto st = tables_->set_node(node); !st) return st.error().context("node settings");
-  auto summary = tables_->apply(services_of(cfg));
+  auto summary = tables_->apply(services_of(cfg, admin_, unhealthy_));
   if (!summary) return summary.error();
   spdlog::info("applied {} VIP services: {}", cfg.vips.size(), summary->str());
   return {};
@@ -140,6 +142,9 @@ Status Agent::start() {
   if (!cfg) return cfg.error();
   running_ = *cfg;
   const auto& node = running_.node;
+  refresh_admin_state();
+  checker_ = std::make_unique<health::Checker>(io_, [this](const health::Transition& t) { on_health_change(t); });
+  set_health_targets(running_);
 
   auto ifindex = bpf::interface_index(node.interface);
   if (!ifindex) return ifindex.error().context("node.interface");
@@ -181,13 +186,90 @@ void Agent::reload() {
     spdlog::error("reload rejected: these changes need an agent restart:{}", list);
     return;
   }
+  set_health_targets(*cfg);
   if (auto st = apply(*cfg); !st) {
     spdlog::error("reload failed: {}. Services changed before the failure stay changed; the next reload "
                   "rewrites every ring",
                   st.error().message);
+    set_health_targets(running_);
     return;
   }
   running_ = *cfg;
+}
+
+void Agent::set_health_targets(const config::Config& cfg) {
+  targets_ = health_targets_of(cfg);
+  std::vector<health::Target> list;
+  for (const auto& [target, refs] : targets_) list.push_back(target);
+  checker_->set_targets(std::move(list));
+  // Targets that stay keep their verdict; new ones start up until probed.
+  unhealthy_.clear();
+  for (const auto& [target, refs] : targets_)
+    if (checker_->health(target) == health::Health::Down) unhealthy_.insert(refs.begin(), refs.end());
+}
+
+void Agent::on_health_change(const health::Transition& t) {
+  auto it = targets_.find(t.target);
+  if (it == targets_.end()) return;
+  const bool down = t.health == health::Health::Down;
+  for (const auto& ref : it->second) {
+    if (down)
+      unhealthy_.insert(ref);
+    else
+      unhealthy_.erase(ref);
+    if (down)
+      spdlog::warn("backend {} of {} is DOWN: {} (probe {}:{})", ref.second.str(), ref.first, t.reason,
+                   t.target.address.str(), t.target.port);
+    else
+      spdlog::info("backend {} of {} is UP again: {}", ref.second.str(), ref.first, t.reason);
+  }
+  if (auto st = apply(running_); !st) spdlog::error("applying a health change failed: {}", st.error().message);
+}
+
+bool Agent::refresh_admin_state() {
+  const std::string& path = running_.node.admin_state_file;
+  std::string stamp = file_stamp(path);
+  if (stamp == admin_stamp_) return false;
+  admin_stamp_ = stamp;
+  auto loaded = config::load_admin_state(path);
+  if (!loaded) {
+    spdlog::error("{}; keeping the {} overrides in force", loaded.error().message, admin_.backends.size());
+    return false;
+  }
+  if (*loaded == admin_) return false;
+  for (const auto& [ref, state] : loaded->backends)
+    spdlog::info("operator override: backend {} of {} is {}", ref.second.str(), ref.first,
+                 config::backend_state_name(state));
+  admin_ = std::move(*loaded);
+  return true;
+}
+
+void Agent::watch_admin_state() {
+  admin_timer_.expires_after(kAdminStatePoll);
+  admin_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: stopping
+    if (refresh_admin_state()) {
+      if (auto st = apply(running_); !st) spdlog::error("applying operator overrides failed: {}", st.error().message);
+    }
+    watch_admin_state();
+  });
+}
+
+void Agent::wait_for_signals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading {}", options_.config_path);
+      reload();
+      wait_for_signals();
+      return;
+    }
+    spdlog::info("signal {}: stopping", sig);
+    checker_->stop();
+    admin_timer_.cancel();
+    stop();
+    io_.stop();
+  });
 }
 
 void Agent::stop() {
@@ -205,8 +287,10 @@ void Agent::stop() {
 }
 
 int Agent::run() {
-  sigset_t signals = handled_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Registered before start(), so a signal during start-up is not lost.
+  signals_.add(SIGHUP);
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
   if (auto st = start(); !st) {
     // Whatever was attached before us (an earlier agent's program, left
     // with on_exit: keep) goes on forwarding: we never attached.
@@ -214,19 +298,10 @@ int Agent::run() {
     return 1;
   }
   if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << "ready\n";
-
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: reloading {}", options_.config_path);
-      reload();
-      continue;
-    }
-    spdlog::info("signal {}: stopping", sig);
-    stop();
-    return 0;
-  }
+  wait_for_signals();
+  watch_admin_state();
+  io_.run();
+  return 0;
 }
 
 }  // namespace xlb::agent

@@ -1,13 +1,21 @@
 // xlb-agent in static-config mode: one L4 node driven by a file.
-// Loads (or takes over) the data plane, applies the file, then waits for
-// signals: SIGHUP re-reads the file and applies only the difference; SIGTERM
-// and SIGINT stop it, detaching or leaving the data plane as on_exit says.
+// Loads (or takes over) the data plane, applies the file, then runs one event
+// loop: SIGHUP re-reads the file and applies only the difference; health
+// checks take failing backends out of their VIPs' rings and bring them back;
+// operator overrides (`xlb l4 drain`) are picked up when their file changes;
+// SIGTERM and SIGINT stop it, detaching or leaving the data plane as on_exit
+// says.
 #pragma once
 
 #include <memory>
 #include <set>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/health_targets.h"
 #include "bpf/l4_program.h"
 #include "common/result.h"
 #include "config/admin_state.h"
@@ -32,17 +40,28 @@ class Agent {
   Status apply(const config::Config& cfg);
   void reload();
   void stop();
+  void wait_for_signals();
+  void watch_admin_state();
+  // Re-reads the admin-state file if it changed; true when the overrides did.
+  bool refresh_admin_state();
+  void set_health_targets(const config::Config& cfg);
+  void on_health_change(const health::Transition& t);
 
   Options options_;
   config::Config running_;
+  config::AdminState admin_;
+  std::string admin_stamp_;  // identity of the admin-state file last read
+  std::set<BackendRef> unhealthy_;
+  HealthTargets targets_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_{io_};
+  boost::asio::steady_timer admin_timer_{io_};
+  std::unique_ptr<health::Checker> checker_;
   std::unique_ptr<bpf::L4Program> program_;
   std::unique_ptr<l4::Tables> tables_;
   int ifindex_ = 0;
   bool attached_ = false;
 };
-
-// (VIP label, backend address): how overrides and health results name a backend.
-using BackendRef = std::pair<std::string, IpAddr>;
 
 // The services a config asks for, with each backend in the stricter of its
 // configured state, the operator's override and its health (a failed check
