@@ -21,6 +21,7 @@
 #include "lib/nexthop.h"
 #include "lib/parse.h"
 #include "lib/ratelimit.h"
+#include "lib/reject.h"
 #include "lib/sessions.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -40,6 +41,17 @@ static __always_inline struct verdict drop(enum xlb_drop_reason reason)
 	return (struct verdict){.action = XDP_DROP, .reason = reason};
 }
 
+/* Nobody can take the flow: a new TCP connection is refused with a RST at
+ * once; anything else is dropped. Both counted. */
+static __always_inline struct verdict no_backend(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
+{
+	if (is_new_tcp_connection(pkt) && reject_tcp_syn(ctx, pkt, bytes) == XDP_TX) {
+		count_node(XLB_CNT_RESET_NO_BACKEND, bytes);
+		return (struct verdict){.action = XDP_TX};
+	}
+	return drop(XLB_DROP_NO_BACKEND);
+}
+
 static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
 					      const struct xlb_vip *vip, __u64 bytes)
 {
@@ -57,7 +69,7 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 		 * decides, the VIP's rate limit admits, the cache remembers. */
 		backend_id = ring_pick(vip, hash);
 		if (backend_id == XLB_NO_BACKEND)
-			return drop(XLB_DROP_NO_BACKEND);
+			return no_backend(ctx, pkt, bytes);
 		be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
 		if (!be || !(be->flags & XLB_BACKEND_VALID))
 			return drop(XLB_DROP_BAD_BACKEND);

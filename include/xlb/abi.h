@@ -224,7 +224,8 @@ enum xlb_drop_reason {
 	XLB_DROP_UNKNOWN_L4,       /* protocol we don't balance, to a VIP address */
 	XLB_DROP_NO_SERVICE,       /* VIP address, but no service on that port/proto */
 	XLB_DROP_NO_BACKEND,       /* the VIP's ring is empty: no backend configured, or all
-				    * of them DOWN or draining (never sent to a dead one) */
+				    * of them DOWN or draining (never sent to a dead one).
+				    * A SYN is answered with a RST instead (reset_no_backend) */
 	XLB_DROP_BAD_BACKEND,      /* ring names a backend id with no valid entry */
 	XLB_DROP_NO_ENCAP_SOURCE,  /* no encap source configured for that family */
 	XLB_DROP_UNSUPPORTED_ENCAP,/* IPv6 VIP with IPv4 backend */
@@ -263,6 +264,7 @@ enum xlb_counter_id {
 	XLB_CNT_INSERT_SKIPPED, /* a miss not inserted because the CPU was in stateless mode */
 	XLB_CNT_STATELESS_ENTER, /* a CPU switched to stateless mode (packets = switches) */
 	XLB_CNT_STATELESS_LEAVE, /* a CPU switched back to inserting */
+	XLB_CNT_RESET_NO_BACKEND, /* a SYN to a VIP with no available backend, answered with a RST (sent: tx) */
 	XLB_CNT_NODE_END,
 	XLB_CNT_DROP_REASON_BASE = 32,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,

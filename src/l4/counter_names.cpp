@@ -41,6 +41,7 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_INSERT_SKIPPED: return "session_insert_skipped";
     case XLB_CNT_STATELESS_ENTER: return "stateless_enter";
     case XLB_CNT_STATELESS_LEAVE: return "stateless_leave";
+    case XLB_CNT_RESET_NO_BACKEND: return "reset_no_backend";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)

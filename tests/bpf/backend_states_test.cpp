@@ -95,12 +95,68 @@ TEST(BackendStates, StatesArePerVip) {
   auto web = service(kVip, 80, IPPROTO_TCP, {kThree[0]});
   auto dns = service(kVip, 53, IPPROTO_UDP, {kThree[0]});
   ASSERT_TRUE(h.apply({with_state(web, 0, l4::BackendState::Down), dns}).ok());
-  RunOutcome tcp = h.run(tcp_packet(1, kTcpSyn));
+  RunOutcome tcp = h.run(tcp_packet(1, kTcpAck));
   EXPECT_EQ(tcp.action, XDP_DROP);
   EXPECT_EQ(tcp.counter_deltas["drop_no_backend"], 1u) << "every backend down: dropped, counted, not sent";
   RunOutcome udp = h.run(udp_packet(1));
   EXPECT_EQ(udp.action, XDP_TX);
   EXPECT_EQ(outer_dst(udp.packet), kThree[0]) << "the same address still serves the other VIP";
+}
+
+// Every backend down: a new TCP connection is refused at once with a RST from
+// the VIP (as a closed port would answer), byte for byte; IPv4 and IPv6, with
+// VLAN tags kept.
+TEST(BackendStates, ASynToAVipWithNoBackendIsAnsweredWithARst) {
+  XLB_REQUIRE_BPF();
+  L4Harness h;
+  const char* vip6 = "2001:db8:100::10";
+  const char* client6 = "2001:db8:1::7";
+  auto web = with_state(service(kVip, 80, IPPROTO_TCP, {kThree[0]}), 0, l4::BackendState::Down);
+  auto web6 = service(vip6, 443, IPPROTO_TCP, {});
+  ASSERT_TRUE(h.apply({web, web6}).ok());
+
+  Bytes syn = PacketBuilder()
+                  .eth(kClientMac, kNodeMac)
+                  .ipv4(client(1), kVip, {.ttl = 50, .tos = 0x10, .id = 77, .df = true})
+                  .tcp(port(1), 80, {.flags = kTcpSyn, .seq = 1000, .options = {2, 4, 0x05, 0xb4}})
+                  .build();
+  Bytes rst = PacketBuilder()
+                  .eth(kNodeMac, kClientMac)
+                  .ipv4(kVip, client(1), {.ttl = 64, .df = true})
+                  .tcp(80, port(1), {.flags = kTcpRst | kTcpAck, .seq = 0, .ack = 1001, .window = 0})
+                  .build();
+  RunOutcome out = h.run(syn);
+  EXPECT_EQ(out.action, XDP_TX);
+  EXPECT_EQ(hexdump(out.packet), hexdump(rst));
+  EXPECT_EQ(out.counter_deltas["reset_no_backend"], 1u);
+  EXPECT_EQ(out.counter_deltas["tx"], 1u);
+
+  Bytes syn6 = PacketBuilder()
+                   .eth(kClientMac, kNodeMac)
+                   .vlan(100)
+                   .ipv6(client6, vip6, {.hop_limit = 9, .flow_label = 0x12345})
+                   .tcp(40000, 443, {.flags = kTcpSyn, .seq = 0xfffffffe})
+                   .payload("hi")  // data on a SYN is acknowledged too
+                   .build();
+  Bytes rst6 = PacketBuilder()
+                   .eth(kNodeMac, kClientMac)
+                   .vlan(100)
+                   .ipv6(vip6, client6, {.hop_limit = 64})
+                   .tcp(443, 40000, {.flags = kTcpRst | kTcpAck, .seq = 0, .ack = 1, .window = 0})
+                   .build();
+  out = h.run(syn6);
+  EXPECT_EQ(out.action, XDP_TX);
+  EXPECT_EQ(hexdump(out.packet), hexdump(rst6));
+
+  // Not a plain header (IPv4 options): not answered, dropped and counted.
+  Bytes with_options = PacketBuilder()
+                           .eth(kClientMac, kNodeMac)
+                           .ipv4(client(2), kVip, {.options = {1, 1, 1, 0}})
+                           .tcp(port(2), 80, {.flags = kTcpSyn})
+                           .build();
+  out = h.run(with_options);
+  EXPECT_EQ(out.action, XDP_DROP);
+  EXPECT_EQ(out.counter_deltas["drop_no_backend"], 1u);
 }
 
 TEST(BackendStates, StatesSurviveAnAgentRestart) {
