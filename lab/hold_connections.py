@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Hold N TCP connections to an echo service and exchange a line on each, round after round.
 
-usage: hold_connections.py HOST PORT N ROUNDS [PAUSE_S]
+usage: hold_connections.py HOST PORT N ROUNDS [PAUSE_S [STOP_FILE]]
 
-Prints "round R" after each round, then one "conn I BACKEND ok|broken <why>" per connection
+With STOP_FILE, ROUNDS is a ceiling: the rounds go on until that file exists, then three
+more are made, so a test decides when the connections have seen enough.
+
+Prints "round R" after each round ("first I BACKEND" per connection after the first, so a
+test can see where each one landed), then one "conn I BACKEND ok|broken <why>" per connection
 and a last line "summary ok=X broken=Y". A connection counts as broken when a send, a reply
 or the echoed text fails. Bounded: 3 s per reply, 120 s overall.
 """
+import os
 import socket
 import sys
 import time
@@ -15,6 +20,8 @@ import time
 def main() -> int:
     host, port, n, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     pause = float(sys.argv[5]) if len(sys.argv) > 5 else 0.2
+    stop_file = sys.argv[6] if len(sys.argv) > 6 else None
+    stop_at = None
     deadline = time.monotonic() + 120
     conns, backend, broken = [], {}, {}
     for i in range(n):
@@ -35,10 +42,17 @@ def main() -> int:
                     raise OSError("answered by %s, then %s" % (backend[i], reply[0]))
             except OSError as e:
                 broken[i] = str(e) or type(e).__name__
+        if r == 0:
+            for i in range(n):
+                print("first", i, backend.get(i, "-"), flush=True)
         print("round", r, flush=True)
         if time.monotonic() > deadline:
             print("ERROR overall deadline", flush=True)
             return 1
+        if stop_file and stop_at is None and os.path.exists(stop_file):
+            stop_at = r + 3
+        if stop_at is not None and r >= stop_at:
+            break
         time.sleep(pause)
     for i, (s, _) in enumerate(conns):
         state = "broken " + broken[i].replace(" ", "_") if i in broken else "ok"
