@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 
 #include "bpf/xdp.h"
@@ -142,6 +143,10 @@ Status Agent::start() {
   if (!cfg) return cfg.error();
   running_ = *cfg;
   const auto& node = running_.node;
+  // `xlb l4 drain` writes next to the file; make sure it has somewhere to write.
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(node.admin_state_file).parent_path(), ec);
+  if (ec) spdlog::warn("cannot create the directory of {}: {}", node.admin_state_file, ec.message());
   refresh_admin_state();
   checker_ = std::make_unique<health::Checker>(io_, [this](const health::Transition& t) { on_health_change(t); });
   set_health_targets(running_);
