@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <boost/asio/post.hpp>
+
 #include "bpf/xdp.h"
 #include "common/system.h"
 #include "l4/map_set.h"
@@ -148,8 +150,9 @@ Status Agent::start() {
   std::filesystem::create_directories(std::filesystem::path(node.admin_state_file).parent_path(), ec);
   if (ec) spdlog::warn("cannot create the directory of {}: {}", node.admin_state_file, ec.message());
   refresh_admin_state();
+  // Probing starts with the event loop (run()), once the data plane is up:
+  // a slow start-up must not count against the backends.
   checker_ = std::make_unique<health::Checker>(io_, [this](const health::Transition& t) { on_health_change(t); });
-  set_health_targets(running_);
 
   auto ifindex = bpf::interface_index(node.interface);
   if (!ifindex) return ifindex.error().context("node.interface");
@@ -305,6 +308,7 @@ int Agent::run() {
   if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << "ready\n";
   wait_for_signals();
   watch_admin_state();
+  boost::asio::post(io_, [this] { set_health_targets(running_); });
   io_.run();
   return 0;
 }

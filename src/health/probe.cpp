@@ -6,15 +6,18 @@
 
 namespace xlb::health {
 
+// The clock starts when the probe really begins, on the event loop: a loop
+// that was busy (or not yet running) must never be blamed on the backend.
 void Probe::start(std::chrono::milliseconds timeout, Done done) {
   done_ = std::move(done);
-  timer_.expires_after(timeout);
-  timer_.async_wait([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
-    if (ec || self->finished_) return;  // cancelled: the probe ended first
-    self->finish(false, "timeout after " + std::to_string(timeout.count()) + " ms");
-  });
-  boost::asio::post(io_, [self = shared_from_this()] {
-    if (!self->finished_) self->begin();
+  boost::asio::post(io_, [self = shared_from_this(), timeout] {
+    if (self->finished_) return;
+    self->timer_.expires_after(timeout);
+    self->timer_.async_wait([self, timeout](const boost::system::error_code& ec) {
+      if (ec || self->finished_) return;  // cancelled: the probe ended first
+      self->finish(false, "timeout after " + std::to_string(timeout.count()) + " ms");
+    });
+    self->begin();
   });
 }
 
