@@ -41,6 +41,13 @@ static __always_inline struct verdict drop(enum xlb_drop_reason reason)
 	return (struct verdict){.action = XDP_DROP, .reason = reason};
 }
 
+/* Per-VIP statistics: one lookup per packet, fields bumped as it goes. */
+#define VIP_STAT(vs, field) \
+	do { \
+		if (vs) \
+			(vs)->field++; \
+	} while (0)
+
 /* Nobody can take the flow: a new TCP connection is refused with a RST at
  * once; anything else is dropped. Both counted. */
 static __always_inline struct verdict no_backend(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
@@ -61,20 +68,36 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	struct xlb_backend *be = NULL;
 	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
 	struct xlb_node_cfg *cfg = bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
+	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+	struct xlb_backend_stats *bs;
 	struct nexthop_result nh;
+	int new_flow = 0;
 	int err;
 
+	if (cached) {
+		if (be)
+			VIP_STAT(vs, session_hits);
+		else
+			VIP_STAT(vs, session_misses);
+	}
 	if (!be) {
 		/* Not from the cache: a new flow (or one we forgot). The ring
 		 * decides, the VIP's rate limit admits, the cache remembers. */
 		backend_id = ring_pick(vip, hash);
-		if (backend_id == XLB_NO_BACKEND)
+		if (backend_id == XLB_NO_BACKEND) {
+			VIP_STAT(vs, no_backend);
 			return no_backend(ctx, pkt, bytes);
+		}
 		be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
 		if (!be || !(be->flags & XLB_BACKEND_VALID))
 			return drop(XLB_DROP_BAD_BACKEND);
-		if (is_connection_attempt(pkt) && !rate_limit_admits(vip))
+		new_flow = is_connection_attempt(pkt);
+		if (new_flow && !rate_limit_admits(vip)) {
+			VIP_STAT(vs, rate_limited);
 			return drop(XLB_DROP_RATE_LIMITED);
+		}
+		if (new_flow)
+			VIP_STAT(vs, new_flows);
 		if (cached && session_worth_inserting(pkt) && flood_admits_insert(cfg, bytes))
 			session_insert(pkt, backend_id, be, bytes);
 	}
@@ -97,8 +120,16 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 
 	nh = nexthop_resolve(ctx, pkt, be, cfg, bytes);
 	if (nh.action == XDP_TX || nh.action == XDP_REDIRECT || nh.action == XDP_PASS) {
-		counter_add(&xlb_vipstat_v2, vip->vip_id, bytes);
-		counter_add(&xlb_bestat_v2, backend_id, bytes);
+		if (vs) {
+			vs->packets++;
+			vs->bytes += bytes;
+		}
+		bs = bpf_map_lookup_elem(&xlb_bestat_v2, &backend_id);
+		if (bs) {
+			bs->packets++;
+			bs->bytes += bytes;
+			bs->new_flows += new_flow;
+		}
 		return (struct verdict){.action = nh.action};
 	}
 	return drop(nh.action == XDP_DROP ? nh.reason : XLB_DROP_NO_TX_PORT);

@@ -124,14 +124,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
-	__type(value, struct xlb_counter);
+	__type(value, struct xlb_vip_stats);
 	__uint(max_entries, 64); /* set at load: max_vips */
 } xlb_vipstat_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
-	__type(value, struct xlb_counter);
+	__type(value, struct xlb_backend_stats);
 	__uint(max_entries, 4096); /* set at load: max_backends */
 } xlb_bestat_v2 SEC(".maps");
 

@@ -271,8 +271,28 @@ enum xlb_counter_id {
 	XLB_CNT_CAPACITY = 96,
 };
 
-/* xlb_vipstat_v2 (by vip_id) and xlb_bestat_v2 (by backend id): PERCPU_ARRAY
- * of xlb_counter, packets and bytes forwarded. */
+/*
+ * xlb_vipstat_v2: PERCPU_ARRAY of xlb_vip_stats by vip_id. A "new flow" is a
+ * connection attempt the VIP admitted: a TCP SYN, or a UDP packet that no
+ * session covers (on a stateless VIP, every UDP packet).
+ */
+struct xlb_vip_stats {
+	__u64 packets;        /* forwarded to a backend */
+	__u64 bytes;
+	__u64 new_flows;
+	__u64 session_hits;   /* packets whose backend came from the session cache */
+	__u64 session_misses; /* packets of a cache-using VIP that found no usable entry */
+	__u64 rate_limited;   /* new flows dropped by the VIP's rate limit */
+	__u64 no_backend;     /* packets with no backend available (dropped, or a SYN reset) */
+	__u64 reserved;
+};
+/* xlb_bestat_v2: PERCPU_ARRAY of xlb_backend_stats by backend id (one per (VIP, backend)). */
+struct xlb_backend_stats {
+	__u64 packets; /* forwarded to this backend */
+	__u64 bytes;
+	__u64 new_flows;
+	__u64 reserved;
+};
 
 /* ---- Backend decap maps ------------------------------------------------- */
 
@@ -332,6 +352,8 @@ XLB_ABI_ASSERT(XLB_CNT_NODE_END <= XLB_CNT_DROP_REASON_BASE, "node counters over
 XLB_ABI_ASSERT(XLB_CNT_COUNT <= XLB_CNT_CAPACITY, "drop reasons overflow the counter map");
 XLB_ABI_ASSERT(sizeof(struct xlb_flood_state) == 48, "xlb_flood_state layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_limit) == 8, "xlb_vip_limit layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_vip_stats) == 64, "xlb_vip_stats layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_backend_stats) == 32, "xlb_backend_stats layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_bucket) == 24, "xlb_vip_bucket layout");
 
 #endif /* XLB_ABI_H */

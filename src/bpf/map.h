@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,30 @@ Result<std::vector<T>> read_percpu(const Map& map, uint32_t index) {
   std::vector<T> per_cpu(possible_cpus());
   if (auto found = map.lookup(&index, per_cpu.data()); !found) return found.error();
   return per_cpu;
+}
+
+// A per-CPU ARRAY entry summed over CPUs, field by field (T: a struct of __u64 only).
+template <class T>
+Result<T> sum_percpu(const Map& map, uint32_t index) {
+  auto per_cpu = read_percpu<T>(map, index);
+  if (!per_cpu) return per_cpu.error();
+  constexpr size_t kWords = sizeof(T) / sizeof(uint64_t);
+  uint64_t sum[kWords] = {};
+  for (const T& v : *per_cpu) {
+    uint64_t words[kWords];
+    std::memcpy(words, &v, sizeof(T));
+    for (size_t i = 0; i < kWords; ++i) sum[i] += words[i];
+  }
+  T out;
+  std::memcpy(&out, sum, sizeof(T));
+  return out;
+}
+
+// Zero an entry on every CPU.
+template <class T>
+Status zero_percpu(const Map& map, uint32_t index) {
+  std::vector<T> zeros(possible_cpus());
+  return map.update(&index, zeros.data());
 }
 
 }  // namespace xlb::bpf

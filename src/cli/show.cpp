@@ -64,12 +64,12 @@ Result<json> l4_state(const std::string& pin_dir) {
     auto ring = m.rings.read_u32_range(svc.ring_id * m.params.ring_size, m.params.ring_size);
     if (!ring) return ring.error();
     auto fill = maglev::fill_counts(*ring);
-    auto stats = bpf::read_percpu_counter(m.vip_stats, svc.vip_id);
+    auto stats = bpf::sum_percpu<xlb_vip_stats>(m.vip_stats, svc.vip_id);
     if (!stats) return stats.error();
     json backends = json::array();
     for (size_t i = 0; i < svc.backend_ids.size(); ++i) {
       uint32_t id = svc.backend_ids[i];
-      auto be_stats = bpf::read_percpu_counter(m.backend_stats, id);
+      auto be_stats = bpf::sum_percpu<xlb_backend_stats>(m.backend_stats, id);
       if (!be_stats) return be_stats.error();
       backends.push_back({{"address", svc.spec.backends[i].address.str()},
                           {"id", id},
@@ -77,7 +77,8 @@ Result<json> l4_state(const std::string& pin_dir) {
                           {"state", l4::backend_state_name(svc.spec.backends[i].state)},
                           {"ring_slots", fill.count(id) ? fill[id] : 0},
                           {"packets", be_stats->packets},
-                          {"bytes", be_stats->bytes}});
+                          {"bytes", be_stats->bytes},
+                          {"new_flows", be_stats->new_flows}});
     }
     json flags = json::array();
     if (svc.spec.flags & XLB_VIP_HASH_SRC_ONLY) flags.push_back("hash_source_only");
@@ -92,6 +93,11 @@ Result<json> l4_state(const std::string& pin_dir) {
                     {"ring_id", svc.ring_id},
                     {"packets", stats->packets},
                     {"bytes", stats->bytes},
+                    {"new_flows", stats->new_flows},
+                    {"session_hits", stats->session_hits},
+                    {"session_misses", stats->session_misses},
+                    {"rate_limited", stats->rate_limited},
+                    {"no_backend", stats->no_backend},
                     {"backends", backends}});
   }
   auto counters = node_counters(m);

@@ -137,6 +137,13 @@ Result<Explanation> explain(const std::string& pin_dir, const FlowQuery& q) {
     break;
   }
 
+  auto reset = bpf::read_percpu_counter((*prog)->counters(), XLB_CNT_RESET_NO_BACKEND);
+  if (reset && reset->packets > 0) {
+    // Sent back to the client, not to a backend: there is no outer header to read.
+    e.verdict += " (a RST to the client: no backend available)";
+    e.drop_reason = "reset_no_backend";
+    return e;
+  }
   auto no_neigh = bpf::read_percpu_counter((*prog)->counters(), XLB_CNT_FIB_NO_NEIGH);
   const bool encapsulated_pass = run->action == XDP_PASS && no_neigh && no_neigh->packets > 0;
   if (encapsulated_pass) e.verdict += " (encapsulated; the kernel resolves the next hop)";

@@ -149,7 +149,7 @@ Result<uint32_t> Tables::backend_id_for(const ServiceKey& service, const Backend
   be.family = addr.family;
   be.flags = XLB_BACKEND_VALID | (backend.state == BackendState::Down ? XLB_BACKEND_DOWN : 0);
   be.generation = previous.generation;  // moved on when the id was released
-  if (auto st = bpf::zero_percpu_counter(maps_.backend_stats, *id); !st) return st.error();
+  if (auto st = bpf::zero_percpu<xlb_backend_stats>(maps_.backend_stats, *id); !st) return st.error();
   if (auto st = maps_.backends.update(&*id, &be); !st) return st.error();
   slot_ids_[{service, addr}] = *id;
   slots_[*id] = BackendSlot{service, addr};
@@ -275,7 +275,7 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
     return st;
   };
   if (!known) {
-    if (auto st = bpf::zero_percpu_counter(maps_.vip_stats, svc.vip_id); !st) return undo(st);
+    if (auto st = bpf::zero_percpu<xlb_vip_stats>(maps_.vip_stats, svc.vip_id); !st) return undo(st);
   }
   if (auto st = sync_rate_limit(svc, !known); !st) return undo(st);
   if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) return undo(st);

@@ -36,6 +36,31 @@ TEST(RateLimit, NewFlowsBeyondTheBurstAreDroppedAndCountedEstablishedOnesPass) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(h.run(tcp_packet(i, kTcpAck)).action, XDP_TX) << "established " << i;
 }
 
+// Per-VIP and per-backend statistics follow every outcome of a new flow.
+TEST(RateLimit, PerVipAndPerBackendStatisticsCountEachOutcome) {
+  XLB_REQUIRE_BPF();
+  L4Harness h;
+  auto svc = limited(1, 3);
+  ASSERT_TRUE(h.apply({svc}).ok());
+  for (int i = 0; i < 5; ++i) h.run(tcp_packet(i, kTcpSyn));  // 3 admitted, 2 limited
+  for (int i = 0; i < 3; ++i) h.run(tcp_packet(i, kTcpAck));  // cached
+  const auto& installed = h.tables().services().at(svc.key);
+  xlb_vip_stats vs = h.vip_stats(installed.vip_id);
+  EXPECT_EQ(vs.new_flows, 3u);
+  EXPECT_EQ(vs.rate_limited, 2u);
+  EXPECT_EQ(vs.session_misses, 5u) << "every SYN misses";
+  EXPECT_EQ(vs.session_hits, 3u);
+  EXPECT_EQ(vs.packets, 6u) << "forwarded: 3 SYNs and 3 ACKs";
+  EXPECT_EQ(vs.no_backend, 0u);
+  uint64_t be_new = 0, be_packets = 0;
+  for (uint32_t id : installed.backend_ids) {
+    be_new += h.backend_stats(id).new_flows;
+    be_packets += h.backend_stats(id).packets;
+  }
+  EXPECT_EQ(be_new, 3u);
+  EXPECT_EQ(be_packets, 6u);
+}
+
 TEST(RateLimit, UdpPacketsOfNoKnownFlowSpendTokens) {
   XLB_REQUIRE_BPF();
   L4Harness h;

@@ -69,14 +69,14 @@ RunOutcome L4Harness::run(const Bytes& packet, int ingress_ifindex) {
   return out;
 }
 
-xlb_counter L4Harness::vip_stats(uint32_t vip_id) const {
-  auto c = bpf::read_percpu_counter(program_->vip_stats(), vip_id);
-  return c ? *c : xlb_counter{};
+xlb_vip_stats L4Harness::vip_stats(uint32_t vip_id) const {
+  auto c = bpf::sum_percpu<xlb_vip_stats>(program_->vip_stats(), vip_id);
+  return c ? *c : xlb_vip_stats{};
 }
 
-xlb_counter L4Harness::backend_stats(uint32_t backend_id) const {
-  auto c = bpf::read_percpu_counter(program_->backend_stats(), backend_id);
-  return c ? *c : xlb_counter{};
+xlb_backend_stats L4Harness::backend_stats(uint32_t backend_id) const {
+  auto c = bpf::sum_percpu<xlb_backend_stats>(program_->backend_stats(), backend_id);
+  return c ? *c : xlb_backend_stats{};
 }
 
 l4::ServiceSpec service(const std::string& addr, uint16_t port, uint8_t proto, std::vector<std::string> backends,

@@ -41,8 +41,8 @@ class L4Harness {
   RunOutcome run(const Bytes& packet, int ingress_ifindex = 0);
   const bpf::L4Program& program() const { return *program_; }
   l4::Tables& tables() { return *tables_; }
-  xlb_counter vip_stats(uint32_t vip_id) const;
-  xlb_counter backend_stats(uint32_t backend_id) const;
+  xlb_vip_stats vip_stats(uint32_t vip_id) const;
+  xlb_backend_stats backend_stats(uint32_t backend_id) const;
 
  private:
   std::map<std::string, uint64_t> read_counters() const;
