@@ -19,7 +19,7 @@ tx_before=$(lab_xlb_counter tx)
 e2e_log "stopping the agent (on_exit: keep)"
 kill -TERM "$(lab_pid agent)"
 lab_wait_for 30 grep -q 'on_exit: keep' "$LAB_DIR/agent.log" || e2e_fail "the agent did not stop as asked"
-lab_exec l4 ip link show eth0 | grep -q 'prog/xdp.*name xlb_l4' || e2e_fail "XDP was detached despite on_exit: keep"
+grep -q 'prog/xdp.*name xlb_l4' <<<"$(lab_exec l4 ip link show eth0)" || e2e_fail "XDP was detached despite on_exit: keep"
 lab_http_many client 10 "http://$LAB_VIP4/" >"$LAB_DIR/no_agent.txt"
 (( $(e2e_errors "$LAB_DIR/no_agent.txt") == 0 )) || e2e_fail "requests failed while no agent ran"
 
