@@ -23,6 +23,7 @@
 #include "lib/ratelimit.h"
 #include "lib/reject.h"
 #include "lib/sessions.h"
+#include "lib/too_big.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -103,6 +104,14 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	}
 	if (!cfg)
 		return drop(XLB_DROP_NO_ENCAP_SOURCE);
+	err = be->family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	if (cfg->backend_mtu && pkt->ip_len + err > cfg->backend_mtu) {
+		err = answer_too_big(ctx, pkt, cfg, err, bytes);
+		if (err != XDP_TX)
+			return drop(-err - 1);
+		count_node(XLB_CNT_ICMP_TOO_BIG, bytes);
+		return (struct verdict){.action = XDP_TX};
+	}
 
 	if (be->family == XLB_FAMILY_V4) {
 		if (pkt->family != XLB_FAMILY_V4)

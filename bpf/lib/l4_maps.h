@@ -91,6 +91,14 @@ struct {
 	__uint(max_entries, 1);
 } xlb_flood_v2 SEC(".maps");
 
+/* Budget for generated ICMP, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_icmp_bucket);
+	__uint(max_entries, 1);
+} xlb_icmpbucket_v2 SEC(".maps");
+
 /* Per-VIP new-flow rate limits (agent) and their token buckets (XDP). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

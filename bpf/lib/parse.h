@@ -38,7 +38,7 @@ struct packet {
 	__u8 tos;         /* IPv4 TOS or IPv6 traffic class: DSCP + ECN */
 	__u8 fragment;    /* an IPv4 fragment or an IPv6 fragment header seen */
 	__u8 tcp_flags;   /* FIN 0x01, SYN 0x02, RST 0x04, ... ACK 0x10; 0 for UDP */
-	__u8 reserved;
+	__u8 df;          /* IPv4 don't-fragment bit */
 	struct xlb_flow flow;
 };
 
@@ -103,6 +103,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	pkt->l4_proto = iph->protocol;
 	pkt->tos = iph->tos;
 	pkt->fragment = (iph->frag_off & IPV4_FRAG_MASK_BE) != 0;
+	pkt->df = (iph->frag_off & bpf_htons(0x4000)) != 0;
 	pkt->flow.src[0] = iph->saddr;
 	pkt->flow.dst[0] = iph->daddr;
 	pkt->flow.family = XLB_FAMILY_V4;

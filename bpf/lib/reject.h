@@ -14,29 +14,8 @@
 #include "lib/common.h"
 #include "lib/csum.h"
 #include "lib/parse.h"
+#include "lib/reply.h"
 
-#define REJECT_TTL 64
-
-static __always_inline void swap_macs(struct ethhdr *eth)
-{
-	__u8 tmp[ETH_ALEN];
-
-	__builtin_memcpy(tmp, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, tmp, ETH_ALEN);
-}
-
-/* The sum of n 16-bit words as they lie in memory (n constant). */
-static __always_inline __u32 sum_words(const void *p, int n)
-{
-	const __u16 *w = p;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < n; i++)
-		sum += w[i];
-	return sum;
-}
 
 /* Rewrites the TCP header of the SYN at `th` into the RST that answers it;
  * the checksum is left to the caller (it needs the addresses). */
@@ -114,7 +93,7 @@ static __always_inline int reject_at(struct xdp_md *ctx, const struct packet *pk
 		iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th));
 		iph->id = 0;
 		iph->frag_off = bpf_htons(0x4000); /* DF */
-		iph->ttl = REJECT_TTL;
+		iph->ttl = REPLY_TTL;
 		iph->check = 0;
 		iph->check = ipv4_header_csum(iph);
 		return finish_rst(th, data_end, sum_words(&iph->saddr, 4));
@@ -131,7 +110,7 @@ static __always_inline int reject_at(struct xdp_md *ctx, const struct packet *pk
 		ip6->priority = 0;
 		__builtin_memset(ip6->flow_lbl, 0, sizeof(ip6->flow_lbl));
 		ip6->payload_len = bpf_htons(sizeof(*th));
-		ip6->hop_limit = REJECT_TTL;
+		ip6->hop_limit = REPLY_TTL;
 		return finish_rst(th, data_end, sum_words(&ip6->saddr, 16));
 	}
 }

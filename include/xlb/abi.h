@@ -155,6 +155,14 @@ struct xlb_node_cfg {
 	 * window's rate is below stateless_below. 0 = never. */
 	__u32 stateless_above;
 	__u32 stateless_below;
+	/* The largest IP packet the path to the backends carries (the tunnel
+	 * included). A packet that no longer fits once encapsulated is answered
+	 * with ICMP Fragmentation Needed / Packet Too Big. 0 = no check. */
+	__u32 backend_mtu;
+	/* ICMP the node generates, per CPU: a token bucket, so the node cannot be
+	 * used as an amplifier. icmp_rate 0 = no limit. */
+	__u32 icmp_rate;
+	__u32 icmp_burst;
 };
 
 /*
@@ -207,6 +215,13 @@ struct xlb_vip_bucket {
 };
 #define XLB_NS_PER_TOKEN 1000000000ull
 
+/* xlb_icmpbucket_v2: PERCPU_ARRAY of one xlb_icmp_bucket: the budget for
+ * generated ICMP on each CPU (node_cfg.icmp_rate, icmp_burst). */
+struct xlb_icmp_bucket {
+	__u64 tokens_ns;
+	__u64 last_ns;
+};
+
 /* ---- Counters ----------------------------------------------------------- */
 
 struct xlb_counter {
@@ -235,6 +250,9 @@ enum xlb_drop_reason {
 	XLB_DROP_ICMP_TO_VIP,      /* ICMP to a VIP address: not handled yet (the node does
 				    * not own the VIP, so its kernel would only route it back) */
 	XLB_DROP_RATE_LIMITED,     /* a new flow above the VIP's connection-rate limit */
+	XLB_DROP_TOO_BIG_NO_DF,    /* IPv4 too big for the tunnel, without DF: we do not fragment */
+	XLB_DROP_TOO_BIG_RATE_LIMITED, /* too big, but the CPU's ICMP budget is spent */
+	XLB_DROP_TOO_BIG_UNANSWERED,   /* too big, and the header is not one we quote (IPv4 options) */
 	XLB_DROP_REASON_COUNT,
 };
 
@@ -265,6 +283,8 @@ enum xlb_counter_id {
 	XLB_CNT_STATELESS_ENTER, /* a CPU switched to stateless mode (packets = switches) */
 	XLB_CNT_STATELESS_LEAVE, /* a CPU switched back to inserting */
 	XLB_CNT_RESET_NO_BACKEND, /* a SYN to a VIP with no available backend, answered with a RST (sent: tx) */
+	XLB_CNT_ICMP_TOO_BIG,     /* a packet too big for the tunnel, answered with ICMP Fragmentation
+				   * Needed (IPv4) or Packet Too Big (IPv6) (sent: tx) */
 	XLB_CNT_NODE_END,
 	XLB_CNT_DROP_REASON_BASE = 32,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
@@ -338,7 +358,8 @@ XLB_ABI_ASSERT(sizeof(struct xlb_vip_addr_key) == 20, "xlb_vip_addr_key layout")
 XLB_ABI_ASSERT(sizeof(struct xlb_backend) == 24, "xlb_backend layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_session) == 16, "xlb_session layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_backend, family) == 16, "xlb_backend.family");
-XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 52, "xlb_node_cfg layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_node_cfg) == 64, "xlb_node_cfg layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_icmp_bucket) == 16, "xlb_icmp_bucket layout");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, node_mac) == 36, "xlb_node_cfg.node_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, gateway_mac) == 28, "xlb_node_cfg.gateway_mac");
 XLB_ABI_ASSERT(__builtin_offsetof(struct xlb_node_cfg, flags) == 34, "xlb_node_cfg.flags");

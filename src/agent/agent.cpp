@@ -44,6 +44,9 @@ l4::NodeSpec node_of(const config::Config& cfg) {
   l4::NodeSpec n{cfg.node.encap_source_v4, cfg.node.encap_source_v6, cfg.node.gateway_mac};
   n.stateless_above = cfg.node.stateless_above;
   n.stateless_below = cfg.node.stateless_below;
+  n.backend_mtu = cfg.node.backend_mtu;
+  n.icmp_rate = cfg.node.icmp_rate;
+  n.icmp_burst = cfg.node.icmp_burst;
   return n;
 }
 
@@ -133,6 +136,12 @@ Status Agent::apply(const config::Config& cfg) {
   auto mac = interface_mac(cfg.node.interface);
   if (!mac) return mac.error().context("node.interface");
   node.node_mac = *mac;
+  if (node.backend_mtu == 0) {
+    // The backends are usually reached through the interface the VIPs arrive on.
+    auto mtu = interface_mtu(cfg.node.interface);
+    if (!mtu) return mtu.error().context("node.interface");
+    node.backend_mtu = *mtu;
+  }
   if (auto st = tables_->set_node(node); !st) return st.error().context("node settings");
   auto summary = tables_->apply(services_of(cfg, admin_, unhealthy_));
   if (!summary) return summary.error();

@@ -58,19 +58,34 @@ Result<std::string> read_sysctl(const std::string& key) {
   return value;
 }
 
-Result<std::array<uint8_t, 6>> interface_mac(const std::string& name) {
+namespace {
+// One SIOCGIF* ioctl on `name`; `what` names it in the error.
+Result<ifreq> interface_ioctl(const std::string& name, unsigned long request, const std::string& what) {
   ifreq req{};
   if (name.size() >= sizeof(req.ifr_name)) return Error{"interface name '" + name + "' is too long"};
   std::memcpy(req.ifr_name, name.c_str(), name.size());
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return errno_error("socket", errno);
-  int rc = ::ioctl(fd, SIOCGIFHWADDR, &req);
+  int rc = ::ioctl(fd, request, &req);
   int err = errno;
   ::close(fd);
-  if (rc != 0) return errno_error("read the MAC address of " + name, err);
+  if (rc != 0) return errno_error("read the " + what + " of " + name, err);
+  return req;
+}
+}  // namespace
+
+Result<std::array<uint8_t, 6>> interface_mac(const std::string& name) {
+  auto req = interface_ioctl(name, SIOCGIFHWADDR, "MAC address");
+  if (!req) return req.error();
   std::array<uint8_t, 6> mac{};
-  std::memcpy(mac.data(), req.ifr_hwaddr.sa_data, 6);
+  std::memcpy(mac.data(), req->ifr_hwaddr.sa_data, 6);
   return mac;
+}
+
+Result<uint32_t> interface_mtu(const std::string& name) {
+  auto req = interface_ioctl(name, SIOCGIFMTU, "MTU");
+  if (!req) return req.error();
+  return static_cast<uint32_t>(req->ifr_mtu);
 }
 
 }  // namespace xlb

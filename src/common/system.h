@@ -21,5 +21,7 @@ Result<std::string> read_sysctl(const std::string& key);
 
 // The hardware address of a network interface in this namespace.
 Result<std::array<uint8_t, 6>> interface_mac(const std::string& name);
+// The interface's MTU (SIOCGIFMTU).
+Result<uint32_t> interface_mtu(const std::string& name);
 
 }  // namespace xlb

@@ -43,6 +43,11 @@ inline constexpr uint32_t kMaxUdpIdleTimeout = 86400;
 inline constexpr uint32_t kDefaultStatelessAbove = 50000;
 inline constexpr uint32_t kDefaultStatelessBelow = 25000;
 inline constexpr uint32_t kMaxRateLimit = XLB_RATE_LIMIT_MAX;
+// Path MTU toward the backends and the ICMP budget (per CPU).
+inline constexpr uint32_t kMinBackendMtu = 1280 + 40;  // IPv6 needs 1280 inside the tunnel
+inline constexpr uint32_t kMaxBackendMtu = 65535;
+inline constexpr uint32_t kDefaultIcmpRate = 1000;
+inline constexpr uint32_t kDefaultIcmpBurst = 100;
 // Health checks.
 inline constexpr uint32_t kMinCheckIntervalMs = 50;
 inline constexpr uint32_t kMaxCheckIntervalMs = 3600000;
@@ -132,6 +137,11 @@ struct Node {
   // new entries, until a window is below stateless_below. 0: never.
   uint32_t stateless_above = kDefaultStatelessAbove;
   uint32_t stateless_below = kDefaultStatelessBelow;
+  // Largest IP packet the path to the backends carries, tunnel header
+  // included; 0 (default): the MTU of `interface`. Bigger packets get ICMP.
+  uint32_t backend_mtu = 0;
+  uint32_t icmp_rate = kDefaultIcmpRate;  // generated ICMP per second per CPU
+  uint32_t icmp_burst = kDefaultIcmpBurst;
   // Where `xlb l4 drain` records operator overrides; read again when it changes.
   std::string admin_state_file = "/var/lib/xlb/admin-state.json";
 

@@ -20,7 +20,8 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view kRootKeys[] = {"node", "dataplane", "vips"};
 constexpr std::string_view kNodeKeys[] = {"interface",       "xdp_mode",        "encap_source_v4", "encap_source_v6",
                                           "gateway_mac",     "pin_dir",         "on_exit",         "outer_ttl",
-                                          "stateless_above", "stateless_below", "admin_state_file"};
+                                          "stateless_above", "stateless_below", "admin_state_file",
+                                          "backend_mtu",     "icmp_rate",       "icmp_burst"};
 constexpr std::string_view kDataplaneKeys[] = {"ring_size",    "hash_seed",          "max_vips",
                                                "max_backends", "session_cache_size", "udp_idle_timeout"};
 constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
@@ -431,6 +432,9 @@ void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
   if (auto f = optional_field(*fields, "on_exit"))
     assign(choice(*f, {OnExit::Detach, OnExit::Keep}, on_exit_name), node.on_exit);
   if (auto f = optional_field(*fields, "outer_ttl")) assign(number(*f, 1, 255), node.outer_ttl);
+  if (auto f = optional_field(*fields, "backend_mtu")) assign(number(*f, kMinBackendMtu, kMaxBackendMtu), node.backend_mtu);
+  if (auto f = optional_field(*fields, "icmp_rate")) assign(number(*f, 1, kMaxRateLimit), node.icmp_rate);
+  if (auto f = optional_field(*fields, "icmp_burst")) assign(number(*f, 1, kMaxRateLimit), node.icmp_burst);
   std::optional<Field> above_field;
   if (auto f = optional_field(*fields, "stateless_above")) {
     assign(number(*f, 0, std::numeric_limits<uint32_t>::max()), node.stateless_above);

@@ -57,6 +57,11 @@ struct NodeSpec {
   // Stateless fallback thresholds, new flows per second per CPU (0: never).
   uint32_t stateless_above = 0;
   uint32_t stateless_below = 0;
+  // Largest packet toward the backends, tunnel included (0: no check), and
+  // the per-CPU budget for the ICMP that answers bigger ones (rate 0: no limit).
+  uint32_t backend_mtu = 0;
+  uint32_t icmp_rate = 0;
+  uint32_t icmp_burst = 0;
 };
 
 }  // namespace xlb::l4

@@ -437,6 +437,9 @@ Status Tables::set_node(const NodeSpec& node) {
   }
   cfg.stateless_above = node.stateless_above;
   cfg.stateless_below = node.stateless_below;
+  cfg.backend_mtu = node.backend_mtu;
+  cfg.icmp_rate = node.icmp_rate;
+  cfg.icmp_burst = node.icmp_burst;
   uint32_t zero = 0;
   return maps_.node_cfg.update(&zero, &cfg);
 }

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
-#include <sched.h>
 
 #include <chrono>
 #include <thread>
@@ -97,27 +96,6 @@ TEST(RateLimit, TheBucketRefillsAtTheRate) {
   }
   EXPECT_TRUE(admitted);
 }
-
-// BPF_PROG_TEST_RUN runs on the calling CPU and the flood state is per CPU:
-// keep the test on one CPU so it sees one state.
-class PinnedToOneCpu {
- public:
-  PinnedToOneCpu() {
-    sched_getaffinity(0, sizeof(saved_), &saved_);
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    for (int c = 0; c < CPU_SETSIZE; ++c)
-      if (CPU_ISSET(c, &saved_)) {
-        CPU_SET(c, &one);
-        break;
-      }
-    sched_setaffinity(0, sizeof(one), &one);
-  }
-  ~PinnedToOneCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
-
- private:
-  cpu_set_t saved_{};
-};
 
 TEST(StatelessFallback, AFloodStopsInsertsEstablishedFlowsKeepTheirBackendAndTheModeReturns) {
   XLB_REQUIRE_BPF();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <map>
 #include <memory>
@@ -57,6 +58,27 @@ l4::NodeSpec default_node();
 // The flow hash the program computes, for expectations that depend on it
 // (IPv6 flow label, outer source host bits).
 uint32_t flow_hash_of(const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport, uint8_t proto);
+
+// BPF_PROG_TEST_RUN runs on the calling CPU: a test of per-CPU state (the
+// flood detector, the ICMP budget) keeps itself on one CPU while alive.
+class PinnedToOneCpu {
+ public:
+  PinnedToOneCpu() {
+    sched_getaffinity(0, sizeof(saved_), &saved_);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &saved_)) {
+        CPU_SET(c, &one);
+        break;
+      }
+    sched_setaffinity(0, sizeof(one), &one);
+  }
+  ~PinnedToOneCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
+
+ private:
+  cpu_set_t saved_{};
+};
 
 // Skips the test (with a reason) unless the process may load BPF programs.
 bool bpf_available(std::string* why);

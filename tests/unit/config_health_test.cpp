@@ -128,3 +128,26 @@ TEST(ConfigHealth, BackendStateMustBeKnown) {
 
 }  // namespace
 }  // namespace xlb::config
+
+namespace xlb::config {
+namespace {
+
+TEST(ConfigPmtu, BackendMtuAndIcmpBudget) {
+  auto defaults = parse("node: {interface: eth0}\n", "t.yaml");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->node.backend_mtu, 0u) << "0: the agent uses the interface's MTU";
+  EXPECT_EQ(defaults->node.icmp_rate, kDefaultIcmpRate);
+  EXPECT_EQ(defaults->node.icmp_burst, kDefaultIcmpBurst);
+  auto set = parse("node: {interface: eth0, backend_mtu: 9000, icmp_rate: 10, icmp_burst: 5}\n", "t.yaml");
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->node.backend_mtu, 9000u);
+  EXPECT_EQ(set->node.icmp_rate, 10u);
+  EXPECT_EQ(set->node.icmp_burst, 5u);
+  auto small = parse("node: {interface: eth0, backend_mtu: 1300}\n", "t.yaml");
+  ASSERT_FALSE(small.ok());
+  EXPECT_NE(small.error().message.find("node.backend_mtu: '1300' is out of range (1320..65535)"), std::string::npos)
+      << small.error().message;
+}
+
+}  // namespace
+}  // namespace xlb::config
