@@ -14,6 +14,7 @@
  */
 #include "lib/common.h"
 #include "lib/counters.h"
+#include "lib/echo.h"
 #include "lib/encap.h"
 #include "lib/flood.h"
 #include "lib/l4_maps.h"
@@ -144,6 +145,25 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	return drop(nh.action == XDP_DROP ? nh.reason : XLB_DROP_NO_TX_PORT);
 }
 
+/* Echo requests are answered when the node is told to (within the ICMP
+ * budget); other ICMP to a VIP address is dropped and counted. */
+static __always_inline struct verdict icmp_to_vip(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
+{
+	__u32 zero = 0;
+	struct xlb_node_cfg *cfg = bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!cfg || !(cfg->flags & XLB_NODE_ANSWER_ECHO) || !is_echo_request(data, data_end, pkt))
+		return drop(XLB_DROP_ICMP_TO_VIP);
+	if (!icmp_budget_admits(cfg))
+		return drop(XLB_DROP_ICMP_RATE_LIMITED);
+	if (answer_echo(ctx, pkt) != XDP_TX)
+		return drop(XLB_DROP_ICMP_TO_VIP);
+	count_node(XLB_CNT_ICMP_ECHO_REPLY, bytes);
+	return (struct verdict){.action = XDP_TX};
+}
+
 static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
@@ -172,7 +192,7 @@ static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
 	if (pkt.fragment)
 		return drop(XLB_DROP_FRAGMENT);
 	if (pkt.l4_proto == IPPROTO_ICMP || pkt.l4_proto == IPPROTO_ICMPV6)
-		return drop(XLB_DROP_ICMP_TO_VIP);
+		return icmp_to_vip(ctx, &pkt, bytes);
 	if (pkt.l4_proto != IPPROTO_TCP && pkt.l4_proto != IPPROTO_UDP)
 		return drop(XLB_DROP_UNKNOWN_L4);
 	rc = parse_l4_ports(data, data_end, &pkt);

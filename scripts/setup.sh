@@ -11,7 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libssl-dev
   # lab and tests
-  iproute2 ethtool curl socat python3 util-linux procps
+  iproute2 ethtool curl socat python3 util-linux procps iputils-ping
 )
 
 missing=()

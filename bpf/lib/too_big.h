@@ -202,7 +202,7 @@ static __always_inline int answer_too_big(struct xdp_md *ctx, const struct packe
 					 : pkt->ip_len < V6_QUOTE_LEN)
 		return -(XLB_DROP_TOO_BIG_UNANSWERED + 1);
 	if (!icmp_budget_admits(cfg))
-		return -(XLB_DROP_TOO_BIG_RATE_LIMITED + 1);
+		return -(XLB_DROP_ICMP_RATE_LIMITED + 1);
 	if (pkt->family == XLB_FAMILY_V4) {
 		if (pkt->l2_len == 14)
 			rc = frag_needed_at(ctx, pkt, frame_len, mtu, 14);

@@ -134,6 +134,7 @@ enum xlb_node_flags {
 	XLB_NODE_HAS_SRC4 = 1u << 1,    /* encap_src4 is configured */
 	XLB_NODE_HAS_SRC6 = 1u << 2,    /* encap_src6 is configured */
 	XLB_NODE_HAS_MAC = 1u << 3,     /* node_mac is set */
+	XLB_NODE_ANSWER_ECHO = 1u << 4, /* answer ICMP/ICMPv6 echo requests to VIP addresses */
 };
 
 struct xlb_node_cfg {
@@ -247,11 +248,11 @@ enum xlb_drop_reason {
 	XLB_DROP_ENCAP_FAILED,     /* no headroom to add the outer header */
 	XLB_DROP_NO_ROUTE,         /* FIB has no neighbour and no gateway is set */
 	XLB_DROP_NO_TX_PORT,       /* FIB egress interface is not in xlb_tx_ports_v2 */
-	XLB_DROP_ICMP_TO_VIP,      /* ICMP to a VIP address: not handled yet (the node does
-				    * not own the VIP, so its kernel would only route it back) */
+	XLB_DROP_ICMP_TO_VIP,      /* ICMP to a VIP address other than an echo request we answer
+				    * (the node does not own the VIP: its kernel would only route it back) */
 	XLB_DROP_RATE_LIMITED,     /* a new flow above the VIP's connection-rate limit */
 	XLB_DROP_TOO_BIG_NO_DF,    /* IPv4 too big for the tunnel, without DF: we do not fragment */
-	XLB_DROP_TOO_BIG_RATE_LIMITED, /* too big, but the CPU's ICMP budget is spent */
+	XLB_DROP_ICMP_RATE_LIMITED, /* an answer was due (Too Big, echo reply), but the CPU's ICMP budget is spent */
 	XLB_DROP_TOO_BIG_UNANSWERED,   /* too big, and the header is not one we quote (IPv4 options) */
 	XLB_DROP_REASON_COUNT,
 };
@@ -283,6 +284,7 @@ enum xlb_counter_id {
 	XLB_CNT_STATELESS_ENTER, /* a CPU switched to stateless mode (packets = switches) */
 	XLB_CNT_STATELESS_LEAVE, /* a CPU switched back to inserting */
 	XLB_CNT_RESET_NO_BACKEND, /* a SYN to a VIP with no available backend, answered with a RST (sent: tx) */
+	XLB_CNT_ICMP_ECHO_REPLY,  /* an echo request to a VIP address, answered by the node (sent: tx) */
 	XLB_CNT_ICMP_TOO_BIG,     /* a packet too big for the tunnel, answered with ICMP Fragmentation
 				   * Needed (IPv4) or Packet Too Big (IPv6) (sent: tx) */
 	XLB_CNT_NODE_END,

@@ -47,6 +47,7 @@ l4::NodeSpec node_of(const config::Config& cfg) {
   n.backend_mtu = cfg.node.backend_mtu;
   n.icmp_rate = cfg.node.icmp_rate;
   n.icmp_burst = cfg.node.icmp_burst;
+  n.answer_echo = cfg.node.answer_echo;
   return n;
 }
 

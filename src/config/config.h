@@ -142,6 +142,7 @@ struct Node {
   uint32_t backend_mtu = 0;
   uint32_t icmp_rate = kDefaultIcmpRate;  // generated ICMP per second per CPU
   uint32_t icmp_burst = kDefaultIcmpBurst;
+  bool answer_echo = true;  // ping a VIP: the L4 node answers (within the ICMP budget)
   // Where `xlb l4 drain` records operator overrides; read again when it changes.
   std::string admin_state_file = "/var/lib/xlb/admin-state.json";
 

@@ -21,7 +21,8 @@ constexpr std::string_view kRootKeys[] = {"node", "dataplane", "vips"};
 constexpr std::string_view kNodeKeys[] = {"interface",       "xdp_mode",        "encap_source_v4", "encap_source_v6",
                                           "gateway_mac",     "pin_dir",         "on_exit",         "outer_ttl",
                                           "stateless_above", "stateless_below", "admin_state_file",
-                                          "backend_mtu",     "icmp_rate",       "icmp_burst"};
+                                          "backend_mtu",     "icmp_rate",       "icmp_burst",
+                                          "answer_echo"};
 constexpr std::string_view kDataplaneKeys[] = {"ring_size",    "hash_seed",          "max_vips",
                                                "max_backends", "session_cache_size", "udp_idle_timeout"};
 constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
@@ -435,6 +436,7 @@ void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
   if (auto f = optional_field(*fields, "backend_mtu")) assign(number(*f, kMinBackendMtu, kMaxBackendMtu), node.backend_mtu);
   if (auto f = optional_field(*fields, "icmp_rate")) assign(number(*f, 1, kMaxRateLimit), node.icmp_rate);
   if (auto f = optional_field(*fields, "icmp_burst")) assign(number(*f, 1, kMaxRateLimit), node.icmp_burst);
+  if (auto f = optional_field(*fields, "answer_echo")) assign(boolean(*f), node.answer_echo);
   std::optional<Field> above_field;
   if (auto f = optional_field(*fields, "stateless_above")) {
     assign(number(*f, 0, std::numeric_limits<uint32_t>::max()), node.stateless_above);

@@ -21,7 +21,7 @@ const char* drop_reason_name(uint32_t reason) {
     case XLB_DROP_ICMP_TO_VIP: return "icmp_to_vip";
     case XLB_DROP_RATE_LIMITED: return "rate_limited";
     case XLB_DROP_TOO_BIG_NO_DF: return "too_big_no_df";
-    case XLB_DROP_TOO_BIG_RATE_LIMITED: return "too_big_icmp_rate_limited";
+    case XLB_DROP_ICMP_RATE_LIMITED: return "icmp_rate_limited";
     case XLB_DROP_TOO_BIG_UNANSWERED: return "too_big_unanswered";
     case XLB_DROP_REASON_COUNT: break;
   }
@@ -46,6 +46,7 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_STATELESS_LEAVE: return "stateless_leave";
     case XLB_CNT_RESET_NO_BACKEND: return "reset_no_backend";
     case XLB_CNT_ICMP_TOO_BIG: return "icmp_too_big";
+    case XLB_CNT_ICMP_ECHO_REPLY: return "icmp_echo_reply";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)

@@ -62,6 +62,7 @@ struct NodeSpec {
   uint32_t backend_mtu = 0;
   uint32_t icmp_rate = 0;
   uint32_t icmp_burst = 0;
+  bool answer_echo = false;  // answer ICMP/ICMPv6 echo requests to VIP addresses
 };
 
 }  // namespace xlb::l4

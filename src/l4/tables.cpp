@@ -440,6 +440,7 @@ Status Tables::set_node(const NodeSpec& node) {
   cfg.backend_mtu = node.backend_mtu;
   cfg.icmp_rate = node.icmp_rate;
   cfg.icmp_burst = node.icmp_burst;
+  if (node.answer_echo) cfg.flags |= XLB_NODE_ANSWER_ECHO;
   uint32_t zero = 0;
   return maps_.node_cfg.update(&zero, &cfg);
 }

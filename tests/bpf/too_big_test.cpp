@@ -127,7 +127,7 @@ TEST_F(TooBig, GeneratedIcmpIsRateLimitedPerCpu) {
   for (int i = 0; i < 6; ++i) {
     RunOutcome out = h_->run(udp4(kBackendMtu, true));
     answered += out.counter_deltas["icmp_too_big"];
-    limited += out.counter_deltas["drop_too_big_icmp_rate_limited"];
+    limited += out.counter_deltas["drop_icmp_rate_limited"];
   }
   EXPECT_EQ(answered, 3);
   EXPECT_EQ(limited, 3);
