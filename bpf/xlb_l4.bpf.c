@@ -17,6 +17,7 @@
 #include "lib/echo.h"
 #include "lib/encap.h"
 #include "lib/flood.h"
+#include "lib/icmp_error.h"
 #include "lib/l4_maps.h"
 #include "lib/lb.h"
 #include "lib/nexthop.h"
@@ -61,48 +62,18 @@ static __always_inline struct verdict no_backend(struct xdp_md *ctx, struct pack
 	return drop(XLB_DROP_NO_BACKEND);
 }
 
-static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
-					      const struct xlb_vip *vip, __u64 bytes)
+/* Encapsulate toward the chosen backend and send; count it. Shared by the
+ * flows' own packets and the ICMP errors about them. */
+static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct packet *pkt, struct xlb_backend *be,
+						      __u32 backend_id, __u32 hash, struct xlb_vip_stats *vs,
+						      int new_flow, __u64 bytes)
 {
 	__u32 zero = 0;
-	__u32 hash = flow_hash(pkt, vip);
-	const int cached = session_cache_on(vip);
-	struct xlb_backend *be = NULL;
-	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
 	struct xlb_node_cfg *cfg = bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
-	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
 	struct xlb_backend_stats *bs;
 	struct nexthop_result nh;
-	int new_flow = 0;
 	int err;
 
-	if (cached) {
-		if (be)
-			VIP_STAT(vs, session_hits);
-		else
-			VIP_STAT(vs, session_misses);
-	}
-	if (!be) {
-		/* Not from the cache: a new flow (or one we forgot). The ring
-		 * decides, the VIP's rate limit admits, the cache remembers. */
-		backend_id = ring_pick(vip, hash);
-		if (backend_id == XLB_NO_BACKEND) {
-			VIP_STAT(vs, no_backend);
-			return no_backend(ctx, pkt, bytes);
-		}
-		be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
-		if (!be || !(be->flags & XLB_BACKEND_VALID))
-			return drop(XLB_DROP_BAD_BACKEND);
-		new_flow = is_connection_attempt(pkt);
-		if (new_flow && !rate_limit_admits(vip)) {
-			VIP_STAT(vs, rate_limited);
-			return drop(XLB_DROP_RATE_LIMITED);
-		}
-		if (new_flow)
-			VIP_STAT(vs, new_flows);
-		if (cached && session_worth_inserting(pkt) && flood_admits_insert(cfg, bytes))
-			session_insert(pkt, backend_id, be, bytes);
-	}
 	if (!cfg)
 		return drop(XLB_DROP_NO_ENCAP_SOURCE);
 	err = be->family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
@@ -145,8 +116,84 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	return drop(nh.action == XDP_DROP ? nh.reason : XLB_DROP_NO_TX_PORT);
 }
 
-/* Echo requests are answered when the node is told to (within the ICMP
- * budget); other ICMP to a VIP address is dropped and counted. */
+static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
+					      const struct xlb_vip *vip, __u64 bytes)
+{
+	__u32 zero = 0;
+	__u32 hash = flow_hash(pkt, vip);
+	const int cached = session_cache_on(vip);
+	struct xlb_backend *be = NULL;
+	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
+	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+	int new_flow = 0;
+
+	if (cached) {
+		if (be)
+			VIP_STAT(vs, session_hits);
+		else
+			VIP_STAT(vs, session_misses);
+	}
+	if (!be) {
+		/* Not from the cache: a new flow (or one we forgot). The ring
+		 * decides, the VIP's rate limit admits, the cache remembers. */
+		backend_id = ring_pick(vip, hash);
+		if (backend_id == XLB_NO_BACKEND) {
+			VIP_STAT(vs, no_backend);
+			return no_backend(ctx, pkt, bytes);
+		}
+		be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
+		if (!be || !(be->flags & XLB_BACKEND_VALID))
+			return drop(XLB_DROP_BAD_BACKEND);
+		new_flow = is_connection_attempt(pkt);
+		if (new_flow && !rate_limit_admits(vip)) {
+			VIP_STAT(vs, rate_limited);
+			return drop(XLB_DROP_RATE_LIMITED);
+		}
+		if (new_flow)
+			VIP_STAT(vs, new_flows);
+		if (cached && session_worth_inserting(pkt) &&
+		    flood_admits_insert(bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero), bytes))
+			session_insert(pkt, backend_id, be, bytes);
+	}
+	return send_to_backend(ctx, pkt, be, backend_id, hash, vs, new_flow, bytes);
+}
+
+/* An ICMP error about one of a VIP's flows goes to the backend that owns the
+ * flow: the cached one, else the ring's choice for it. Never a new flow: no
+ * rate limit, no session entry. */
+static __always_inline struct verdict forward_icmp_error(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xlb_backend *be = NULL;
+	struct xlb_vip *vip;
+	__u32 backend_id, hash;
+	int rc;
+
+	/* The error is forwarded whole: its length must be true. */
+	if (pkt->ip_len < pkt->l3_len + ICMP_ERROR_HDR_LEN || data + pkt->l2_len + pkt->ip_len > data_end)
+		return drop(XLB_DROP_ICMP_ERROR_MALFORMED);
+	rc = icmp_error_flow(data, data_end, pkt);
+	if (rc)
+		return drop(rc - 1);
+	vip = vip_lookup(pkt);
+	if (!vip)
+		return drop(XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW);
+	hash = flow_hash(pkt, vip);
+	backend_id = session_cache_on(vip) ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
+	if (!be) {
+		backend_id = ring_pick(vip, hash);
+		be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
+		if (!be || !(be->flags & XLB_BACKEND_VALID))
+			return drop(XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW);
+	}
+	count_node(XLB_CNT_ICMP_ERROR_FORWARDED, bytes);
+	return send_to_backend(ctx, pkt, be, backend_id, hash, NULL, 0, bytes);
+}
+
+/* Errors about a VIP's flows go to the flow's backend; echo requests are
+ * answered when the node is told to (within the ICMP budget); other ICMP to
+ * a VIP address is dropped and counted. */
 static __always_inline struct verdict icmp_to_vip(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
 {
 	__u32 zero = 0;
@@ -154,6 +201,8 @@ static __always_inline struct verdict icmp_to_vip(struct xdp_md *ctx, struct pac
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
+	if (is_icmp_error(data, data_end, pkt))
+		return forward_icmp_error(ctx, pkt, bytes);
 	if (!cfg || !(cfg->flags & XLB_NODE_ANSWER_ECHO) || !is_echo_request(data, data_end, pkt))
 		return drop(XLB_DROP_ICMP_TO_VIP);
 	if (!icmp_budget_admits(cfg))

@@ -254,6 +254,8 @@ enum xlb_drop_reason {
 	XLB_DROP_TOO_BIG_NO_DF,    /* IPv4 too big for the tunnel, without DF: we do not fragment */
 	XLB_DROP_ICMP_RATE_LIMITED, /* an answer was due (Too Big, echo reply), but the CPU's ICMP budget is spent */
 	XLB_DROP_TOO_BIG_UNANSWERED,   /* too big, and the header is not one we quote (IPv4 options) */
+	XLB_DROP_ICMP_ERROR_MALFORMED,  /* an ICMP error to a VIP whose quote we cannot read */
+	XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW, /* an ICMP error quoting a packet no VIP service sent */
 	XLB_DROP_REASON_COUNT,
 };
 
@@ -285,6 +287,7 @@ enum xlb_counter_id {
 	XLB_CNT_STATELESS_LEAVE, /* a CPU switched back to inserting */
 	XLB_CNT_RESET_NO_BACKEND, /* a SYN to a VIP with no available backend, answered with a RST (sent: tx) */
 	XLB_CNT_ICMP_ECHO_REPLY,  /* an echo request to a VIP address, answered by the node (sent: tx) */
+	XLB_CNT_ICMP_ERROR_FORWARDED, /* an ICMP error about a VIP's flow, sent to the flow's backend */
 	XLB_CNT_ICMP_TOO_BIG,     /* a packet too big for the tunnel, answered with ICMP Fragmentation
 				   * Needed (IPv4) or Packet Too Big (IPv6) (sent: tx) */
 	XLB_CNT_NODE_END,

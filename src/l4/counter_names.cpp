@@ -23,6 +23,8 @@ const char* drop_reason_name(uint32_t reason) {
     case XLB_DROP_TOO_BIG_NO_DF: return "too_big_no_df";
     case XLB_DROP_ICMP_RATE_LIMITED: return "icmp_rate_limited";
     case XLB_DROP_TOO_BIG_UNANSWERED: return "too_big_unanswered";
+    case XLB_DROP_ICMP_ERROR_MALFORMED: return "icmp_error_malformed";
+    case XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW: return "icmp_error_unknown_flow";
     case XLB_DROP_REASON_COUNT: break;
   }
   return "unknown";
@@ -47,6 +49,7 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_RESET_NO_BACKEND: return "reset_no_backend";
     case XLB_CNT_ICMP_TOO_BIG: return "icmp_too_big";
     case XLB_CNT_ICMP_ECHO_REPLY: return "icmp_echo_reply";
+    case XLB_CNT_ICMP_ERROR_FORWARDED: return "icmp_error_forwarded";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)
