@@ -10,10 +10,6 @@
 namespace xlb::testing {
 namespace {
 
-constexpr const char* kVip4 = "198.51.100.10";
-constexpr const char* kVip6 = "2001:db8:100::10";
-constexpr const char* kClient4 = "203.0.113.7";
-constexpr const char* kClient6 = "2001:db8:1::7";
 
 class Echo : public ::testing::Test {
  protected:

@@ -25,6 +25,11 @@ inline constexpr const char* kNodeMac = "02:00:00:00:00:4c";
 inline constexpr const char* kGatewayMac = "02:00:00:00:00:01";
 inline constexpr uint8_t kOuterTtl = 48;  // not 64, so a test sees it came from params
 inline constexpr uint32_t kSeed = 0x5eed1234;
+// A VIP and a client of each family, for fixtures about answers and errors.
+inline constexpr const char* kVip4 = "198.51.100.10";
+inline constexpr const char* kVip6 = "2001:db8:100::10";
+inline constexpr const char* kClient4 = "203.0.113.7";
+inline constexpr const char* kClient6 = "2001:db8:1::7";
 
 struct RunOutcome {
   uint32_t action = 0;

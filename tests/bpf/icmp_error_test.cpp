@@ -10,10 +10,6 @@
 namespace xlb::testing {
 namespace {
 
-constexpr const char* kVip4 = "198.51.100.10";
-constexpr const char* kVip6 = "2001:db8:100::10";
-constexpr const char* kClient4 = "203.0.113.7";
-constexpr const char* kClient6 = "2001:db8:1::7";
 constexpr const char* kRouter4 = "198.18.0.1";
 constexpr const char* kRouter6 = "2001:db8:0:1::1";
 const std::vector<std::string> kBackends4 = {"198.18.11.2", "198.18.12.2", "198.18.13.2", "198.18.14.2"};

@@ -11,10 +11,6 @@
 namespace xlb::testing {
 namespace {
 
-constexpr const char* kVip4 = "198.51.100.10";
-constexpr const char* kVip6 = "2001:db8:100::10";
-constexpr const char* kClient4 = "203.0.113.7";
-constexpr const char* kClient6 = "2001:db8:1::7";
 constexpr uint32_t kBackendMtu = 1500;
 
 l4::NodeSpec node_with_mtu(uint32_t icmp_rate = 0, uint32_t icmp_burst = 0) {
