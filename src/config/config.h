@@ -43,6 +43,8 @@ inline constexpr uint32_t kMaxUdpIdleTimeout = 86400;
 inline constexpr uint32_t kDefaultStatelessAbove = 50000;
 inline constexpr uint32_t kDefaultStatelessBelow = 25000;
 inline constexpr uint32_t kMaxRateLimit = XLB_RATE_LIMIT_MAX;
+// Where the agent serves /metrics and /healthz unless told otherwise (loopback only).
+inline constexpr std::string_view kDefaultMetricsListen = "127.0.0.1:9810";
 // Health checks.
 inline constexpr uint32_t kMinCheckIntervalMs = 50;
 inline constexpr uint32_t kMaxCheckIntervalMs = 3600000;
@@ -134,7 +136,10 @@ struct Node {
   uint32_t stateless_below = kDefaultStatelessBelow;
   // Where `xlb l4 drain` records operator overrides; read again when it changes.
   std::string admin_state_file = "/var/lib/xlb/admin-state.json";
+  // Where the agent serves Prometheus /metrics and /healthz; none: not at all.
+  std::optional<SocketAddress> metrics_listen = default_metrics_listen();
 
+  static SocketAddress default_metrics_listen() { return *SocketAddress::parse(kDefaultMetricsListen); }
   bool operator==(const Node&) const = default;
 };
 
@@ -181,6 +186,8 @@ std::string xdp_mode_name(XdpMode mode);
 std::string on_exit_name(OnExit on_exit);
 std::string backend_state_name(BackendState state);
 std::string check_type_name(CheckType type);
+// "127.0.0.1:9810", or "off".
+std::string metrics_listen_name(const std::optional<SocketAddress>& listen);
 
 // "198.51.100.10:80/tcp", "[2001:db8::1]:443/tcp", "198.51.100.10:*/udp" (all ports).
 std::string vip_label(const Vip& vip);
