@@ -1,8 +1,8 @@
 #include "metrics/exposition.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <set>
 #include <stdexcept>
 
 namespace xlb::metrics {
@@ -66,13 +66,16 @@ void Exposition::declare(const std::string& name, MetricType type, const std::st
 void Exposition::add(const std::string& name, Labels labels, Value value) {
   auto it = families_.find(name);
   if (it == families_.end()) throw std::logic_error("metric " + name + " was not declared");
-  std::set<std::string_view> seen;
-  for (const auto& [label, v] : labels) {
+  std::string text;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const auto& [label, v] = labels[i];
     if (!valid_label_name(label)) throw std::logic_error("metric " + name + ": invalid label name '" + label + "'");
-    if (!seen.insert(label).second) throw std::logic_error("metric " + name + ": label " + label + " given twice");
+    for (size_t j = 0; j < i; ++j)
+      if (labels[j].first == label) throw std::logic_error("metric " + name + ": label " + label + " given twice");
+    text += (i ? ",": "{") + label + "=\"" + escape_label_value(v) + '"';
   }
-  if (!it->second.samples.emplace(std::move(labels), value).second)
-    throw std::logic_error("metric " + name + ": the same series added twice");
+  if (!labels.empty()) text += '}';
+  it->second.samples.emplace_back(std::move(text), value);
 }
 
 std::string Exposition::render() const {
@@ -80,17 +83,14 @@ std::string Exposition::render() const {
   for (const auto& [name, family] : families_) {
     out += "# HELP " + name + " " + escape_help(family.help) + "\n";
     out += "# TYPE " + name + " " + type_name(family.type) + "\n";
-    for (const auto& [labels, value] : family.samples) {
-      out += name;
-      if (!labels.empty()) {
-        out += '{';
-        for (size_t i = 0; i < labels.size(); ++i) {
-          if (i) out += ',';
-          out += labels[i].first + "=\"" + escape_label_value(labels[i].second) + '"';
-        }
-        out += '}';
-      }
-      out += ' ' + format_value(value) + '\n';
+    std::vector<const std::pair<std::string, Value>*> sorted;
+    sorted.reserve(family.samples.size());
+    for (const auto& sample : family.samples) sorted.push_back(&sample);
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      if (i && sorted[i]->first == sorted[i - 1]->first)
+        throw std::logic_error("metric " + name + ": the series " + sorted[i]->first + " was added twice");
+      out.append(name).append(sorted[i]->first).append(1, ' ').append(format_value(sorted[i]->second)).append(1, '\n');
     }
   }
   return out;

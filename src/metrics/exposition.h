@@ -1,7 +1,7 @@
 // The Prometheus text exposition format, version 0.0.4: families of samples
 // rendered with one `# HELP` and one `# TYPE` line each, label values escaped.
-// Output is sorted (families by name, samples by their labels), so two
-// renders of the same values are byte for byte equal.
+// Output is sorted (families by name, samples by their rendered labels), so
+// two renders of the same values are byte for byte equal.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +40,8 @@ std::string format_value(const Value& value);
 class Exposition {
  public:
   void declare(const std::string& name, MetricType type, const std::string& help);
-  // The family must have been declared.
+  // The family must have been declared. A series added twice is reported
+  // when rendering.
   void add(const std::string& name, Labels labels, Value value);
   std::string render() const;
 
@@ -50,7 +51,9 @@ class Exposition {
   struct Family {
     MetricType type;
     std::string help;
-    std::map<Labels, Value> samples;  // sorted by labels, one value per series
+    // The rendered label set ("" or `{a="1",b="2"}`) and the value, sorted
+    // by that text when rendered: cheap to add, one sort per family.
+    std::vector<std::pair<std::string, Value>> samples;
   };
   std::map<std::string, Family> families_;
 };

@@ -103,7 +103,8 @@ TEST(MetricsExposition, MisuseIsRefused) {
   EXPECT_THROW(e.add("x_total", {{"bad label", "v"}}, uint64_t{1}), std::logic_error);
   EXPECT_THROW(e.add("x_total", {{"a", "1"}, {"a", "2"}}, uint64_t{1}), std::logic_error);
   e.add("x_total", {{"a", "1"}}, uint64_t{1});
-  EXPECT_THROW(e.add("x_total", {{"a", "1"}}, uint64_t{2}), std::logic_error);
+  e.add("x_total", {{"a", "1"}}, uint64_t{2});
+  EXPECT_THROW(e.render(), std::logic_error);  // the same series twice
 }
 
 }  // namespace
