@@ -15,6 +15,7 @@
 #include "bpf/xdp.h"
 #include "common/system.h"
 #include "l4/map_set.h"
+#include "metrics/collector.h"
 
 namespace xlb::agent {
 
@@ -150,6 +151,25 @@ Status Agent::apply(const config::Config& cfg) {
   return {};
 }
 
+// Binds before the data plane is touched: a port in use fails the start
+// cleanly, with nothing attached.
+Status Agent::start_metrics_server() {
+  const auto& listen = running_.node.metrics_listen;
+  if (!listen) {
+    spdlog::info("metrics: off (node.metrics_listen)");
+    return {};
+  }
+  auto scrape = [this]() -> Result<std::string> {
+    if (!program_ || !tables_) return Error{"the data plane is not loaded yet"};
+    return metrics::collect(l4::maps_of(*program_), tables_->services());
+  };
+  auto server = metrics::HttpServer::start(io_, *listen, scrape);
+  if (!server) return server.error().context("node.metrics_listen");
+  metrics_server_ = std::move(*server);
+  spdlog::info("serving /metrics and /healthz on http://{}/", metrics_server_->local_address().str());
+  return {};
+}
+
 Status Agent::start() {
   auto cfg = config::load_file(options_.config_path);
   if (!cfg) return cfg.error();
@@ -163,6 +183,7 @@ Status Agent::start() {
   // Probing starts with the event loop (run()), once the data plane is up:
   // a slow start-up must not count against the backends.
   checker_ = std::make_unique<health::Checker>(io_, [this](const health::Transition& t) { on_health_change(t); });
+  if (auto st = start_metrics_server(); !st) return st;
 
   auto ifindex = bpf::interface_index(node.interface);
   if (!ifindex) return ifindex.error().context("node.interface");
@@ -285,6 +306,7 @@ void Agent::wait_for_signals() {
     spdlog::info("signal {}: stopping", sig);
     checker_->stop();
     admin_timer_.cancel();
+    if (metrics_server_) metrics_server_->stop();
     stop();
     io_.stop();
   });

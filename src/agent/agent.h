@@ -3,6 +3,7 @@
 // loop: SIGHUP re-reads the file and applies only the difference; health
 // checks take failing backends out of their VIPs' rings and bring them back;
 // operator overrides (`xlb l4 drain`) are picked up when their file changes;
+// /metrics and /healthz are served on the same loop (node.metrics_listen);
 // SIGTERM and SIGINT stop it, detaching or leaving the data plane as on_exit
 // says.
 #pragma once
@@ -21,6 +22,7 @@
 #include "config/admin_state.h"
 #include "config/config.h"
 #include "l4/tables.h"
+#include "metrics/http_server.h"
 
 namespace xlb::agent {
 
@@ -46,6 +48,7 @@ class Agent {
   bool refresh_admin_state();
   void set_health_targets(const config::Config& cfg);
   void on_health_change(const health::Transition& t);
+  Status start_metrics_server();
 
   Options options_;
   config::Config running_;
@@ -59,6 +62,7 @@ class Agent {
   std::unique_ptr<health::Checker> checker_;
   std::unique_ptr<bpf::L4Program> program_;
   std::unique_ptr<l4::Tables> tables_;
+  std::unique_ptr<metrics::HttpServer> metrics_server_;  // on io_; null when metrics_listen is off
   int ifindex_ = 0;
   bool attached_ = false;
 };

@@ -70,6 +70,39 @@ Result<Prefix> Prefix::parse(std::string_view text) {
 
 std::string Prefix::str() const { return addr.str() + "/" + std::to_string(length); }
 
+Result<SocketAddress> SocketAddress::parse(std::string_view text) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  const std::string forms = " (expected ADDRESS:PORT, e.g. 127.0.0.1:9810 or [::1]:9810)";
+  std::string_view host, port_text;
+  if (text.starts_with('[')) {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return Error{quoted + " is not an address and port" + forms};
+    host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return Error{quoted + " has no port" + forms};
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos)
+      return Error{quoted + ": an IPv6 address needs brackets, e.g. [::1]:9810"};
+  }
+  auto address = IpAddr::parse(host);
+  if (!address) return Error{quoted + ": '" + std::string(host) + "' is not an IPv4 or IPv6 address" + forms};
+  if (text.starts_with('[') && !address->is_v6()) return Error{quoted + ": only IPv6 addresses go in brackets"};
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
+      port > 65535)
+    return Error{quoted + ": the port must be a number in 1..65535"};
+  return SocketAddress{*address, static_cast<uint16_t>(port)};
+}
+
+std::string SocketAddress::str() const {
+  return (address.is_v6() ? "[" + address.str() + "]" : address.str()) + ":" + std::to_string(port);
+}
+
 Result<std::array<uint8_t, 6>> parse_mac(std::string_view text) {
   std::array<uint8_t, 6> mac{};
   if (text.size() != 17) return Error{"'" + std::string(text) + "' is not a MAC address (aa:bb:cc:dd:ee:ff)"};

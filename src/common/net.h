@@ -40,6 +40,17 @@ struct Prefix {
   auto operator<=>(const Prefix&) const = default;
 };
 
+// An address and port to listen on or connect to.
+struct SocketAddress {
+  IpAddr address;
+  uint16_t port = 0;
+
+  // "127.0.0.1:9810", "[::1]:9810" (IPv6 in brackets); port 1..65535; no host names.
+  static Result<SocketAddress> parse(std::string_view text);
+  std::string str() const;  // the same forms
+  auto operator<=>(const SocketAddress&) const = default;
+};
+
 // "02:00:00:00:00:01" -> bytes.
 Result<std::array<uint8_t, 6>> parse_mac(std::string_view text);
 std::string format_mac(const std::array<uint8_t, 6>& mac);

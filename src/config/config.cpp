@@ -91,6 +91,8 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
   note_change(changes, "node.xdp_mode", xdp_mode_name(a.xdp_mode), xdp_mode_name(b.xdp_mode));
   note_change(changes, "node.pin_dir", a.pin_dir, b.pin_dir);
   note_change(changes, "node.outer_ttl", std::to_string(a.outer_ttl), std::to_string(b.outer_ttl));
+  note_change(changes, "node.metrics_listen", metrics_listen_name(a.metrics_listen),
+              metrics_listen_name(b.metrics_listen));
   const Dataplane& x = running.dataplane;
   const Dataplane& y = candidate.dataplane;
   note_change(changes, "dataplane.ring_size", std::to_string(x.ring_size), std::to_string(y.ring_size));
@@ -111,6 +113,10 @@ std::string protocol_name(Protocol protocol) { return protocol == Protocol::Tcp 
 std::string hash_mode_name(HashMode mode) { return mode == HashMode::FiveTuple ? "5tuple" : "source"; }
 
 std::string xdp_mode_name(XdpMode mode) { return mode == XdpMode::Native ? "native" : "generic"; }
+
+std::string metrics_listen_name(const std::optional<SocketAddress>& listen) {
+  return listen ? listen->str() : "off";
+}
 
 std::string on_exit_name(OnExit on_exit) { return on_exit == OnExit::Detach ? "detach" : "keep"; }
 

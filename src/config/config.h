@@ -48,6 +48,8 @@ inline constexpr uint32_t kMinBackendMtu = 1280 + 40;  // IPv6 needs 1280 inside
 inline constexpr uint32_t kMaxBackendMtu = 65535;
 inline constexpr uint32_t kDefaultIcmpRate = 1000;
 inline constexpr uint32_t kDefaultIcmpBurst = 100;
+// Where the agent serves /metrics and /healthz unless told otherwise (loopback only).
+inline constexpr std::string_view kDefaultMetricsListen = "127.0.0.1:9810";
 // Health checks.
 inline constexpr uint32_t kMinCheckIntervalMs = 50;
 inline constexpr uint32_t kMaxCheckIntervalMs = 3600000;
@@ -145,7 +147,10 @@ struct Node {
   bool answer_echo = true;  // ping a VIP: the L4 node answers (within the ICMP budget)
   // Where `xlb l4 drain` records operator overrides; read again when it changes.
   std::string admin_state_file = "/var/lib/xlb/admin-state.json";
+  // Where the agent serves Prometheus /metrics and /healthz; none: not at all.
+  std::optional<SocketAddress> metrics_listen = default_metrics_listen();
 
+  static SocketAddress default_metrics_listen() { return *SocketAddress::parse(kDefaultMetricsListen); }
   bool operator==(const Node&) const = default;
 };
 
@@ -192,6 +197,8 @@ std::string xdp_mode_name(XdpMode mode);
 std::string on_exit_name(OnExit on_exit);
 std::string backend_state_name(BackendState state);
 std::string check_type_name(CheckType type);
+// "127.0.0.1:9810", or "off".
+std::string metrics_listen_name(const std::optional<SocketAddress>& listen);
 
 // "198.51.100.10:80/tcp", "[2001:db8::1]:443/tcp", "198.51.100.10:*/udp" (all ports).
 std::string vip_label(const Vip& vip);

@@ -22,7 +22,7 @@ constexpr std::string_view kNodeKeys[] = {"interface",       "xdp_mode",        
                                           "gateway_mac",     "pin_dir",         "on_exit",         "outer_ttl",
                                           "stateless_above", "stateless_below", "admin_state_file",
                                           "backend_mtu",     "icmp_rate",       "icmp_burst",
-                                          "answer_echo"};
+                                          "answer_echo",     "metrics_listen"};
 constexpr std::string_view kDataplaneKeys[] = {"ring_size",    "hash_seed",          "max_vips",
                                                "max_backends", "session_cache_size", "udp_idle_timeout"};
 constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
@@ -179,6 +179,8 @@ class Decoder {
   std::optional<std::string> interface_name(const Field& field);
   std::optional<std::string> absolute_dir(const Field& field);
   std::optional<uint32_t> ring_size(const Field& field);
+  // An address:port, or "" / "off" (nullopt inside the outer optional).
+  std::optional<std::optional<SocketAddress>> listen_address(const Field& field);
 
   // Sections.
   void decode_node(const Field& field, Node& node, Origins& origins);
@@ -403,6 +405,18 @@ std::optional<uint32_t> Decoder::ring_size(const Field& field) {
   return static_cast<uint32_t>(*size);
 }
 
+std::optional<std::optional<SocketAddress>> Decoder::listen_address(const Field& field) {
+  auto raw = text(field);
+  if (!raw) return std::nullopt;
+  if (raw->empty() || lowercase(*raw) == "off") return std::optional<SocketAddress>{};
+  auto address = SocketAddress::parse(*raw);
+  if (!address) {
+    fail(field, address.error().message + ", or off");
+    return std::nullopt;
+  }
+  return std::optional<SocketAddress>{*address};
+}
+
 Decoded Decoder::run(const YAML::Node& root) {
   Decoded out;
   auto fields = mapping(root, "", line_of(root), kRootKeys);
@@ -457,6 +471,10 @@ void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
       else
         node.admin_state_file = *path;
     }
+  }
+  // Like every field, "metrics_listen:" with no value keeps the default; "" and off turn it off.
+  if (auto f = optional_field(*fields, "metrics_listen")) {
+    if (auto listen = listen_address(*f)) node.metrics_listen = *listen;
   }
 }
 

@@ -24,11 +24,11 @@ bool bpf_available(std::string* why) {
   return true;
 }
 
-L4Harness::L4Harness(uint32_t ring_size) {
+L4Harness::L4Harness(uint32_t ring_size, uint32_t max_vips, uint32_t max_backends) {
   xlb_params p = bpf::default_params();
   p.ring_size = ring_size;
-  p.max_vips = 16;
-  p.max_backends = 64;
+  p.max_vips = max_vips;
+  p.max_backends = max_backends;
   p.outer_ttl = kOuterTtl;
   p.hash_seed = kSeed;
   auto prog = bpf::L4Program::load({p, "", bpf::PinMode::None});

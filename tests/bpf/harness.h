@@ -40,7 +40,7 @@ struct RunOutcome {
 class L4Harness {
  public:
   // ring_size small enough to keep fixtures fast, prime as required.
-  explicit L4Harness(uint32_t ring_size = 65537);
+  explicit L4Harness(uint32_t ring_size = 65537, uint32_t max_vips = 16, uint32_t max_backends = 64);
 
   Status apply(const std::vector<l4::ServiceSpec>& services);
   Status set_node(const l4::NodeSpec& node);
