@@ -226,6 +226,17 @@ TEST(ConfigParse, ShippedExampleIsValid) {
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->node.interface, "eth0");
   EXPECT_EQ(config->vips.size(), 4u);
+  // The commented features are really in it, so the example stays a working reference.
+  EXPECT_EQ(config->node.stateless_above, 50000u);
+  int checks = 0, limits = 0, draining = 0;
+  for (const auto& vip : config->vips) {
+    checks += vip.health_check.has_value();
+    limits += vip.rate_limit.rate > 0;
+    for (const auto& b : vip.backends) draining += b.state == BackendState::Draining;
+  }
+  EXPECT_EQ(checks, 2);
+  EXPECT_EQ(limits, 1);
+  EXPECT_EQ(draining, 1);
 }
 
 TEST(ConfigParse, HashSeedTakesDecimalAndHex) {
