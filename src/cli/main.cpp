@@ -2,13 +2,20 @@
 // node, explain a flow, prepare a backend.
 #include <netinet/in.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "backend/prepare.h"
 #include "cli/drain.h"
 #include "cli/show.h"
+#include "cli/stats.h"
+#include "l4/map_set.h"
+#include "l4/snapshot.h"
 #include "l4/explain.h"
 
 namespace {
@@ -74,6 +81,31 @@ int explain(const std::string& pin_dir, const std::string& proto, const std::str
   return 0;
 }
 
+// Rates between reads `interval` apart; `count` screens (0: until interrupted).
+int stats(const std::string& pin_dir, double interval, int count, bool as_json) {
+  if (!(interval >= 0.1 && interval <= 3600)) return fail(xlb::Error{"--interval must be 0.1..3600 seconds"});
+  auto pinned = xlb::l4::PinnedMapSet::open(pin_dir);
+  if (!pinned) return fail(pinned.error());
+  auto before = xlb::l4::read_snapshot((*pinned)->maps());
+  if (!before) return fail(before.error());
+  auto t0 = std::chrono::steady_clock::now();
+  const bool live = !as_json && ::isatty(STDOUT_FILENO);
+  for (int shown = 0; count == 0 || shown < count; ++shown) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+    auto after = xlb::l4::read_snapshot((*pinned)->maps());
+    if (!after) return fail(after.error());
+    auto t1 = std::chrono::steady_clock::now();
+    auto rates = xlb::cli::stats_rates(*before, *after, std::chrono::duration<double>(t1 - t0).count());
+    if (as_json)
+      std::cout << rates.dump(2) << "\n";
+    else
+      std::cout << (live ? "\033[H\033[2J" : "") << xlb::cli::render_stats(rates) << (live ? "" : "\n") << std::flush;
+    before = std::move(after);
+    t0 = t1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +120,14 @@ int main(int argc, char** argv) {
   auto* show_cmd = l4->add_subcommand("show", "VIPs, backends, weights, ring fill and counters");
   show_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
   show_cmd->add_flag("--json", as_json, "machine-readable output");
+
+  double stats_interval = 1.0;
+  int stats_count = 0;
+  auto* stats_cmd = l4->add_subcommand("stats", "rates now: pps, bit/s and new flows/s per VIP and backend, drops/s");
+  stats_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
+  stats_cmd->add_option("--interval", stats_interval, "seconds between reads")->capture_default_str();
+  stats_cmd->add_option("--count", stats_count, "screens to show (0: until interrupted; --json: default 1)");
+  stats_cmd->add_flag("--json", as_json, "machine-readable rates");
 
   std::string proto, src, dst;
   uint16_t sport = 0, dport = 0;
@@ -139,6 +179,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*show_cmd) return show(pin_dir, as_json);
+  if (*stats_cmd) return stats(pin_dir, stats_interval, as_json && stats_count == 0 ? 1 : stats_count, as_json);
   if (*explain_cmd) return explain(pin_dir, proto, src, sport, dst, dport, as_json);
   if (*drain_cmd || *undrain_cmd) {
     drain_req.drain = static_cast<bool>(*drain_cmd);
