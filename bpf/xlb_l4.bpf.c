@@ -191,6 +191,42 @@ static __always_inline struct verdict forward_icmp_error(struct xdp_md *ctx, str
 	return send_to_backend(ctx, pkt, be, backend_id, hash, NULL, 0, bytes);
 }
 
+/* A fragment has ports only in the first piece, so only a VIP that hashes on
+ * the addresses alone (and serves every port) can keep a datagram's pieces
+ * together; to any other, fragments are dropped and counted. No session
+ * cache: the address hash already sends every piece to one backend. */
+static __always_inline struct verdict forward_fragment(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xlb_vip_stats *vs;
+	struct xlb_backend *be;
+	struct xlb_vip *vip;
+	__u32 backend_id, hash;
+
+	pkt->flow.sport = 0;
+	pkt->flow.dport = 0;
+	pkt->flow.proto = pkt->l4_proto;
+	vip = vip_lookup(pkt); /* port 0: the all-ports service */
+	if (!vip || !(vip->flags & XLB_VIP_HASH_ADDRESSES))
+		return drop(XLB_DROP_FRAGMENT);
+	/* Forwarded whole: its length must be true. */
+	if (pkt->ip_len < pkt->l3_len || data + pkt->l2_len + pkt->ip_len > data_end)
+		return drop(XLB_DROP_BAD_L3);
+	vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+	hash = flow_hash(pkt, vip);
+	backend_id = ring_pick(vip, hash);
+	if (backend_id == XLB_NO_BACKEND) {
+		VIP_STAT(vs, no_backend);
+		return drop(XLB_DROP_NO_BACKEND);
+	}
+	be = bpf_map_lookup_elem(&xlb_backends_v2, &backend_id);
+	if (!be || !(be->flags & XLB_BACKEND_VALID))
+		return drop(XLB_DROP_BAD_BACKEND);
+	count_node(XLB_CNT_FRAGMENT_FORWARDED, bytes);
+	return send_to_backend(ctx, pkt, be, backend_id, hash, vs, 0, bytes);
+}
+
 /* Errors about a VIP's flows go to the flow's backend; echo requests are
  * answered when the node is told to (within the ICMP budget); other ICMP to
  * a VIP address is dropped and counted. */
@@ -239,7 +275,7 @@ static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
 		return pass();
 
 	if (pkt.fragment)
-		return drop(XLB_DROP_FRAGMENT);
+		return forward_fragment(ctx, &pkt, bytes);
 	if (pkt.l4_proto == IPPROTO_ICMP || pkt.l4_proto == IPPROTO_ICMPV6)
 		return icmp_to_vip(ctx, &pkt, bytes);
 	if (pkt.l4_proto != IPPROTO_TCP && pkt.l4_proto != IPPROTO_UDP)

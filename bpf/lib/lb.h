@@ -36,6 +36,12 @@ static __always_inline __u32 flow_hash(const struct packet *pkt, const struct xl
 {
 	struct xlb_flow f = {};
 
+	if (vip->flags & XLB_VIP_HASH_ADDRESSES) {
+		__builtin_memcpy(f.src, pkt->flow.src, sizeof(f.src));
+		__builtin_memcpy(f.dst, pkt->flow.dst, sizeof(f.dst));
+		f.family = pkt->flow.family;
+		return xlb_flow_hash(&f, xlb_params.hash_seed);
+	}
 	if (vip->flags & XLB_VIP_HASH_SRC_ONLY) {
 		__builtin_memcpy(f.src, pkt->flow.src, sizeof(f.src));
 		f.family = pkt->flow.family;

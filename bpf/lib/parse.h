@@ -142,7 +142,13 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 		__u8 *ext = (__u8 *)ip6h + off;
 
 		if (nexthdr == IPPROTO_FRAGMENT) {
+			/* The protocol of the fragmented datagram follows in the
+			 * fragment header (8 bytes), which we step over. */
+			if ((void *)(ext + 8) > data_end)
+				return PARSE_TRUNCATED;
 			pkt->fragment = 1;
+			nexthdr = ext[0];
+			off += 8;
 			break;
 		}
 		if (!is_skippable_ipv6_ext(nexthdr))

@@ -44,6 +44,10 @@ enum xlb_vip_flags {
 	XLB_VIP_HASH_SRC_ONLY = 1u << 0,
 	/* Never use the session cache: every packet is balanced by the ring. */
 	XLB_VIP_STATELESS = 1u << 1,
+	/* Hash on the source and destination addresses only, and balance IP
+	 * fragments: every fragment of a datagram (first and later, which carry
+	 * no ports) reaches the same backend. For all-ports (port 0) VIPs. */
+	XLB_VIP_HASH_ADDRESSES = 1u << 2,
 };
 
 struct xlb_vip {
@@ -236,7 +240,7 @@ enum xlb_drop_reason {
 	XLB_DROP_TRUNCATED_L3,     /* IP header (or an IPv6 extension) cut short */
 	XLB_DROP_BAD_L3,           /* bad IP version or IHL; to a VIP: IP length short of the headers or beyond the frame */
 	XLB_DROP_TRUNCATED_L4,     /* TCP/UDP header to a VIP cut short */
-	XLB_DROP_FRAGMENT,         /* IP fragment to a VIP (not balanced yet) */
+	XLB_DROP_FRAGMENT,         /* IP fragment to a VIP that does not hash on addresses only */
 	XLB_DROP_UNKNOWN_L4,       /* protocol we don't balance, to a VIP address */
 	XLB_DROP_NO_SERVICE,       /* VIP address, but no service on that port/proto */
 	XLB_DROP_NO_BACKEND,       /* the VIP's ring is empty: no backend configured, or all
@@ -288,6 +292,7 @@ enum xlb_counter_id {
 	XLB_CNT_RESET_NO_BACKEND, /* a SYN to a VIP with no available backend, answered with a RST (sent: tx) */
 	XLB_CNT_ICMP_ECHO_REPLY,  /* an echo request to a VIP address, answered by the node (sent: tx) */
 	XLB_CNT_ICMP_ERROR_FORWARDED, /* an ICMP error about a VIP's flow, sent to the flow's backend */
+	XLB_CNT_FRAGMENT_FORWARDED, /* an IP fragment balanced by a VIP that hashes on addresses */
 	XLB_CNT_ICMP_TOO_BIG,     /* a packet too big for the tunnel, answered with ICMP Fragmentation
 				   * Needed (IPv4) or Packet Too Big (IPv6) (sent: tx) */
 	XLB_CNT_NODE_END,

@@ -26,6 +26,7 @@ std::vector<l4::ServiceSpec> services_of(const config::Config& cfg, const config
     l4::ServiceSpec s;
     s.key = l4::ServiceKey{vip.address, vip.port, config::ip_protocol(vip.protocol)};
     s.flags = (vip.hash == config::HashMode::SourceOnly ? XLB_VIP_HASH_SRC_ONLY : 0) |
+              (vip.hash == config::HashMode::Addresses ? XLB_VIP_HASH_ADDRESSES : 0) |
               (vip.stateless ? XLB_VIP_STATELESS : 0);
     s.rate_limit = l4::RateLimit{vip.rate_limit.rate, vip.rate_limit.burst};
     const std::string label = config::vip_label(vip);

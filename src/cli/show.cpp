@@ -59,6 +59,7 @@ Result<json> l4_state(const std::string& pin_dir) {
     }
     json flags = json::array();
     if (svc.flags & XLB_VIP_HASH_SRC_ONLY) flags.push_back("hash_source_only");
+    if (svc.flags & XLB_VIP_HASH_ADDRESSES) flags.push_back("hash_addresses");
     if (svc.flags & XLB_VIP_STATELESS) flags.push_back("stateless");
     vips.push_back({{"service", key.str()},
                     {"address", key.address.str()},

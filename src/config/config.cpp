@@ -110,7 +110,14 @@ uint8_t ip_protocol(Protocol protocol) { return protocol == Protocol::Tcp ? IPPR
 
 std::string protocol_name(Protocol protocol) { return protocol == Protocol::Tcp ? "tcp" : "udp"; }
 
-std::string hash_mode_name(HashMode mode) { return mode == HashMode::FiveTuple ? "5tuple" : "source"; }
+std::string hash_mode_name(HashMode mode) {
+  switch (mode) {
+    case HashMode::FiveTuple: return "5tuple";
+    case HashMode::SourceOnly: return "source";
+    case HashMode::Addresses: return "addresses";
+  }
+  return "unknown";
+}
 
 std::string xdp_mode_name(XdpMode mode) { return mode == XdpMode::Native ? "native" : "generic"; }
 

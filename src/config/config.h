@@ -21,7 +21,9 @@ enum class Protocol : uint8_t { Tcp, Udp };
 
 // How a VIP picks a backend: the whole 5-tuple spreads one client's
 // connections; the source address alone keeps a client on one backend.
-enum class HashMode : uint8_t { FiveTuple, SourceOnly };
+// Addresses: source and destination only, which also keeps every fragment of
+// a datagram on one backend (all-ports VIPs only: later fragments carry no port).
+enum class HashMode : uint8_t { FiveTuple, SourceOnly, Addresses };
 
 enum class XdpMode : uint8_t { Native, Generic };
 

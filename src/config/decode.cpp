@@ -618,7 +618,10 @@ void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config
   if (auto f = required_field(*fields, "protocol"))
     protocol = choice(*f, {Protocol::Tcp, Protocol::Udp}, protocol_name);
   if (auto f = optional_field(*fields, "hash"))
-    assign(choice(*f, {HashMode::FiveTuple, HashMode::SourceOnly}, hash_mode_name), vip.hash);
+    assign(choice(*f, {HashMode::FiveTuple, HashMode::SourceOnly, HashMode::Addresses}, hash_mode_name), vip.hash);
+  if (auto f = optional_field(*fields, "hash"); f && vip.hash == HashMode::Addresses && port && *port != 0)
+    fail(*f, "'addresses' balances fragments, which carry no port after the first: only for an all-ports VIP "
+             "(port: 0)");
   if (auto f = optional_field(*fields, "stateless")) assign(boolean(*f), vip.stateless);
   if (auto f = optional_field(*fields, "rate_limit")) decode_rate_limit(*f, vip.rate_limit);
   assign(protocol, vip.protocol);  // the health check is judged against it

@@ -50,6 +50,7 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_ICMP_TOO_BIG: return "icmp_too_big";
     case XLB_CNT_ICMP_ECHO_REPLY: return "icmp_echo_reply";
     case XLB_CNT_ICMP_ERROR_FORWARDED: return "icmp_error_forwarded";
+    case XLB_CNT_FRAGMENT_FORWARDED: return "fragment_forwarded";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)

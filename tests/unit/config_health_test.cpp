@@ -151,3 +151,24 @@ TEST(ConfigPmtu, BackendMtuAndIcmpBudget) {
 
 }  // namespace
 }  // namespace xlb::config
+
+namespace xlb::config {
+namespace {
+
+TEST(ConfigFragments, AddressHashIsForAllPortsVipsOnly) {
+  auto ok = parse("node: {interface: eth0, encap_source_v4: 198.18.200.0/24}\n"
+                  "vips: [{address: 198.51.100.53, port: 0, protocol: udp, hash: addresses,"
+                  " backends: [{address: 198.18.10.2}]}]\n",
+                  "t.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->vips[0].hash, HashMode::Addresses);
+  auto bad = parse("node: {interface: eth0, encap_source_v4: 198.18.200.0/24}\n"
+                   "vips: [{address: 198.51.100.53, port: 53, protocol: udp, hash: addresses}]\n",
+                   "t.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("vips[0].hash: 'addresses' balances fragments"), std::string::npos)
+      << bad.error().message;
+}
+
+}  // namespace
+}  // namespace xlb::config
