@@ -71,23 +71,6 @@ int possible_cpus() {
   return n > 0 ? n : 1;
 }
 
-Result<xlb_counter> read_percpu_counter(const Map& map, uint32_t index) {
-  std::vector<xlb_counter> per_cpu(possible_cpus());
-  if (bpf_map_lookup_elem(map.fd(), &index, per_cpu.data()) != 0)
-    return errno_error("read counter " + std::to_string(index) + " in map " + map.name(), errno);
-  xlb_counter sum{};
-  for (const auto& c : per_cpu) {
-    sum.packets += c.packets;
-    sum.bytes += c.bytes;
-  }
-  return sum;
-}
-
-Status zero_percpu_counter(const Map& map, uint32_t index) {
-  std::vector<xlb_counter> zeros(possible_cpus());
-  return map.update(&index, zeros.data());
-}
-
 Result<PinnedMap> PinnedMap::open(const std::string& path) {
   int fd = bpf_obj_get(path.c_str());
   if (fd < 0) return errno_error("open pinned map " + path, errno);

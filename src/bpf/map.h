@@ -36,11 +36,6 @@ class Map {
   std::string name_;
 };
 
-// Per-CPU counters: read and sum over CPUs; zero on every CPU.
-Result<xlb_counter> read_percpu_counter(const Map& map, uint32_t index);
-Status zero_percpu_counter(const Map& map, uint32_t index);
-
-
 // A map opened from its pin in bpffs; owns (and closes) the fd.
 class PinnedMap {
  public:
@@ -90,6 +85,11 @@ template <class T>
 Status zero_percpu(const Map& map, uint32_t index) {
   std::vector<T> zeros(possible_cpus());
   return map.update(&index, zeros.data());
+}
+
+// One counter of a per-CPU counter map, summed over CPUs.
+inline Result<xlb_counter> read_percpu_counter(const Map& map, uint32_t index) {
+  return sum_percpu<xlb_counter>(map, index);
 }
 
 }  // namespace xlb::bpf
