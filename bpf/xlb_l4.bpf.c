@@ -44,6 +44,13 @@ static __always_inline struct verdict drop(enum xlb_drop_reason reason)
 	return (struct verdict){.action = XDP_DROP, .reason = reason};
 }
 
+static __always_inline struct xlb_node_cfg *node_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
+}
+
 /* Per-VIP statistics: one lookup per packet, fields bumped as it goes. */
 #define VIP_STAT(vs, field) \
 	do { \
@@ -64,12 +71,11 @@ static __always_inline struct verdict no_backend(struct xdp_md *ctx, struct pack
 
 /* Encapsulate toward the chosen backend and send; count it. Shared by the
  * flows' own packets and the ICMP errors about them. */
-static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct packet *pkt, struct xlb_backend *be,
+static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct packet *pkt,
+						      const struct xlb_node_cfg *cfg, struct xlb_backend *be,
 						      __u32 backend_id, __u32 hash, struct xlb_vip_stats *vs,
 						      int new_flow, __u64 bytes)
 {
-	__u32 zero = 0;
-	struct xlb_node_cfg *cfg = bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
 	struct xlb_backend_stats *bs;
 	struct nexthop_result nh;
 	int err;
@@ -119,11 +125,11 @@ static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct
 static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
 					      const struct xlb_vip *vip, __u64 bytes)
 {
-	__u32 zero = 0;
 	__u32 hash = flow_hash(pkt, vip);
 	const int cached = session_cache_on(vip);
 	struct xlb_backend *be = NULL;
 	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
+	struct xlb_node_cfg *cfg = node_cfg();
 	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
 	int new_flow = 0;
 
@@ -151,11 +157,10 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 		}
 		if (new_flow)
 			VIP_STAT(vs, new_flows);
-		if (cached && session_worth_inserting(pkt) &&
-		    flood_admits_insert(bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero), bytes))
+		if (cached && session_worth_inserting(pkt) && flood_admits_insert(cfg, bytes))
 			session_insert(pkt, backend_id, be, bytes);
 	}
-	return send_to_backend(ctx, pkt, be, backend_id, hash, vs, new_flow, bytes);
+	return send_to_backend(ctx, pkt, cfg, be, backend_id, hash, vs, new_flow, bytes);
 }
 
 /* An ICMP error about one of a VIP's flows goes to the backend that owns the
@@ -188,7 +193,7 @@ static __always_inline struct verdict forward_icmp_error(struct xdp_md *ctx, str
 			return drop(XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW);
 	}
 	count_node(XLB_CNT_ICMP_ERROR_FORWARDED, bytes);
-	return send_to_backend(ctx, pkt, be, backend_id, hash, NULL, 0, bytes);
+	return send_to_backend(ctx, pkt, node_cfg(), be, backend_id, hash, NULL, 0, bytes);
 }
 
 /* A fragment has ports only in the first piece, so only a VIP that hashes on
@@ -224,7 +229,7 @@ static __always_inline struct verdict forward_fragment(struct xdp_md *ctx, struc
 	if (!be || !(be->flags & XLB_BACKEND_VALID))
 		return drop(XLB_DROP_BAD_BACKEND);
 	count_node(XLB_CNT_FRAGMENT_FORWARDED, bytes);
-	return send_to_backend(ctx, pkt, be, backend_id, hash, vs, 0, bytes);
+	return send_to_backend(ctx, pkt, node_cfg(), be, backend_id, hash, vs, 0, bytes);
 }
 
 /* Errors about a VIP's flows go to the flow's backend; echo requests are
@@ -232,8 +237,7 @@ static __always_inline struct verdict forward_fragment(struct xdp_md *ctx, struc
  * a VIP address is dropped and counted. */
 static __always_inline struct verdict icmp_to_vip(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
 {
-	__u32 zero = 0;
-	struct xlb_node_cfg *cfg = bpf_map_lookup_elem(&xlb_node_cfg_v2, &zero);
+	struct xlb_node_cfg *cfg = node_cfg();
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
