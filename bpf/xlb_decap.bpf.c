@@ -6,9 +6,15 @@
  * header of packets whose inner destination is a VIP this backend serves and
  * hands the inner packet to the stack, which answers from the VIP (on lo)
  * straight to the client. Everything else passes untouched.
+ *
+ * A second program, xlb_mss_clamp, runs at tc egress on the same interface
+ * when MSS clamping is configured (lib/mss_clamp.h).
  */
+#include <linux/pkt_cls.h>
+
 #include "lib/common.h"
 #include "lib/csum.h"
+#include "lib/mss_clamp.h"
 #include "lib/parse.h"
 
 #ifndef IPPROTO_IPIP
@@ -40,6 +46,21 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 256);
 } xlb_dsrc_v2 SEC(".maps");
+
+/* MSS clamping settings (one entry) and its counters; see abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_mss_clamp);
+	__uint(max_entries, 1);
+} xlb_dmss_v2 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+	__uint(max_entries, XLB_MSS_COUNT);
+} xlb_dmsscnt_v2 SEC(".maps");
 
 /* Load-time: set when the operator named the L4 nodes' encap prefixes. */
 const volatile __u8 check_outer_source = 0;
@@ -241,4 +262,52 @@ adjust_failed:
 pass:
 	count(XLB_DCNT_PASS, bytes);
 	return XDP_PASS;
+}
+
+/* The L3 offset and protocol of a frame at tc: Ethernet, then up to two VLAN
+ * tags (a tag the kernel keeps beside the packet is not in the data). */
+static __always_inline int egress_l3(struct __sk_buff *skb, __u32 *l3_off, __be16 *proto)
+{
+	__be16 type;
+	__u32 off = 12;
+
+#pragma unroll
+	for (int tag = 0; tag <= XLB_MAX_VLAN_TAGS; tag++) {
+		if (bpf_skb_load_bytes(skb, off, &type, sizeof(type)))
+			return -1;
+		off += 2;
+		if (type != ETH_P_8021Q_BE && type != ETH_P_8021AD_BE) {
+			*l3_off = off;
+			*proto = type;
+			return 0;
+		}
+		off += 2; /* the TCI; the next ethertype follows */
+	}
+	return -1;
+}
+
+SEC("tc")
+int xlb_mss_clamp(struct __sk_buff *skb)
+{
+	const __u32 zero = 0;
+	const struct xlb_mss_clamp *clamp = bpf_map_lookup_elem(&xlb_dmss_v2, &zero);
+	struct syn_ack sa = {};
+	__u32 l3_off;
+	__be16 proto;
+	struct xlb_counter *c;
+	__u32 verdict;
+
+	if (!clamp || (!clamp->mss4 && !clamp->mss6))
+		return TC_ACT_OK;
+	if (egress_l3(skb, &l3_off, &proto))
+		return TC_ACT_OK;
+	if (mss_find_syn_ack(skb, l3_off, proto, clamp, &xlb_dvips_v2, &sa))
+		return TC_ACT_OK;
+	verdict = mss_clamp_options(skb, &sa);
+	c = bpf_map_lookup_elem(&xlb_dmsscnt_v2, &verdict);
+	if (c) {
+		c->packets++;
+		c->bytes += skb->len;
+	}
+	return TC_ACT_OK;
 }

@@ -353,6 +353,27 @@ enum xlb_decap_counter_id {
 	XLB_DCNT_COUNT,
 };
 
+/*
+ * xlb_dmss_v2: ARRAY of one xlb_mss_clamp. The backend's tc egress program
+ * lowers the MSS option of SYN-ACKs sent from a served VIP to these values,
+ * so that the client's segments still fit the path from the L4 nodes once
+ * tunnelled. 0 = leave that family alone.
+ */
+struct xlb_mss_clamp {
+	__u16 mss4; /* for IPv4 SYN-ACKs */
+	__u16 mss6; /* for IPv6 SYN-ACKs */
+	__u32 reserved;
+};
+
+/* xlb_dmsscnt_v2: PERCPU_ARRAY of xlb_counter, indexed by this enum. */
+enum xlb_mss_counter_id {
+	XLB_MSS_CLAMPED = 0,   /* a SYN-ACK from a VIP whose MSS was lowered */
+	XLB_MSS_FITS,          /* a SYN-ACK from a VIP whose MSS already fit (or had none) */
+	XLB_MSS_UNPARSED,      /* a SYN-ACK from a VIP we could not read to the end of its
+				* options (IPv6 extension headers, bad option lengths): left alone */
+	XLB_MSS_COUNT,
+};
+
 /* Layout checks, compiled on both sides: a mismatch fails the build. */
 #ifdef __cplusplus
 #define XLB_ABI_ASSERT(cond, what) static_assert(cond, what)
@@ -386,5 +407,6 @@ XLB_ABI_ASSERT(sizeof(struct xlb_vip_limit) == 8, "xlb_vip_limit layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_stats) == 64, "xlb_vip_stats layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_backend_stats) == 32, "xlb_backend_stats layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_bucket) == 24, "xlb_vip_bucket layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_mss_clamp) == 8, "xlb_mss_clamp layout");
 
 #endif /* XLB_ABI_H */

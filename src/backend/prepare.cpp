@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "bpf/decap_program.h"
+#include "bpf/tc.h"
 #include "common/system.h"
 
 namespace xlb::backend {
@@ -27,9 +28,34 @@ Status set_dsr_sysctls(const std::string& iface) {
   return {};
 }
 
+constexpr uint32_t kIpv4Header = 20;
+constexpr uint32_t kIpv6Header = 40;
+constexpr uint32_t kTcpHeader = 20;
+
+// Writes the clamp settings, then attaches or removes the egress program:
+// with clamping off nothing runs on the backend's egress path.
+Status apply_mss_clamp(const bpf::DecapProgram& prog, int ifindex, const PrepareOptions& o) {
+  xlb_mss_clamp clamp = o.tunnel_mtu ? mss_clamp_for(o.tunnel_mtu, o.tunnel_over_ipv6) : xlb_mss_clamp{};
+  uint32_t zero = 0;
+  if (auto st = prog.mss_clamp().update(&zero, &clamp); !st) return st;
+  if (!o.tunnel_mtu) return bpf::tc_egress_detach(ifindex);
+  return bpf::tc_egress_attach(ifindex, prog.mss_clamp_prog_fd());
+}
+
 }  // namespace
 
+xlb_mss_clamp mss_clamp_for(uint32_t tunnel_mtu, bool tunnel_over_ipv6) {
+  uint32_t outer4 = tunnel_over_ipv6 ? kIpv6Header : kIpv4Header;
+  xlb_mss_clamp c{};
+  c.mss4 = static_cast<uint16_t>(tunnel_mtu - outer4 - kIpv4Header - kTcpHeader);
+  c.mss6 = static_cast<uint16_t>(tunnel_mtu - kIpv6Header - kIpv6Header - kTcpHeader);
+  return c;
+}
+
 Status prepare(const PrepareOptions& o) {
+  if (o.tunnel_mtu && (o.tunnel_mtu < kMinTunnelMtu || o.tunnel_mtu > kMaxTunnelMtu))
+    return Error{"tunnel MTU " + std::to_string(o.tunnel_mtu) + " is out of range: use " +
+                 std::to_string(kMinTunnelMtu) + " to " + std::to_string(kMaxTunnelMtu) + ", or 0 for no MSS clamping"};
   auto ifindex = bpf::interface_index(o.interface);
   if (!ifindex) return ifindex.error();
   auto prog = bpf::DecapProgram::load(o.pin_dir, o.encap_sources);
@@ -42,6 +68,7 @@ Status prepare(const PrepareOptions& o) {
       return st.error().context("put VIP " + vip.str() + " on lo");
   }
   if (auto st = set_dsr_sysctls(o.interface); !st) return st;
+  if (auto st = apply_mss_clamp(**prog, *ifindex, o); !st) return st;
   return bpf::xdp_attach(*ifindex, (*prog)->prog_fd(), o.mode, bpf::DecapProgram::kProgramName);
 }
 
@@ -49,6 +76,7 @@ Status reset(const std::string& interface, const std::string& pin_dir, bpf::XdpM
   auto ifindex = bpf::interface_index(interface);
   if (!ifindex) return ifindex.error();
   if (auto st = bpf::xdp_detach(*ifindex, mode); !st) return st;
+  if (auto st = bpf::tc_egress_detach(*ifindex); !st) return st;
   auto prog = bpf::DecapProgram::load(pin_dir);
   if (!prog) return prog.error();
   auto keys = (*prog)->vips().keys(sizeof(xlb_vip_addr_key));

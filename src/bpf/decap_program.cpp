@@ -36,6 +36,11 @@ Status replace_sources(const Map& trie, const std::vector<Prefix>& sources) {
   return {};
 }
 
+std::vector<bpf_map*> pinned_maps(xlb_decap* skel) {
+  return {skel->maps.xlb_dvips_v2, skel->maps.xlb_dcounters_v2, skel->maps.xlb_dsrc_v2, skel->maps.xlb_dmss_v2,
+          skel->maps.xlb_dmsscnt_v2};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DecapProgram>> DecapProgram::load(const std::string& pin_dir,
@@ -46,7 +51,7 @@ Result<std::unique_ptr<DecapProgram>> DecapProgram::load(const std::string& pin_
   skel->rodata->check_outer_source = allowed_sources.empty() ? 0 : 1;
   if (!pin_dir.empty()) {
     if (auto st = ensure_pin_dir(pin_dir); !st) return st.error();
-    for (bpf_map* map : {skel->maps.xlb_dvips_v2, skel->maps.xlb_dcounters_v2, skel->maps.xlb_dsrc_v2}) {
+    for (bpf_map* map : pinned_maps(skel)) {
       std::string path = pin_dir + "/" + bpf_map__name(map);
       if (int err = bpf_map__set_pin_path(map, path.c_str()); err) return errno_error("set pin path " + path, err);
     }
@@ -64,12 +69,15 @@ Result<std::unique_ptr<DecapProgram>> DecapProgram::load(const std::string& pin_
 DecapProgram::~DecapProgram() { xlb_decap__destroy(skel_); }
 
 int DecapProgram::prog_fd() const { return bpf_program__fd(skel_->progs.xlb_decap); }
+int DecapProgram::mss_clamp_prog_fd() const { return bpf_program__fd(skel_->progs.xlb_mss_clamp); }
 Map DecapProgram::vips() const { return Map(bpf_map__fd(skel_->maps.xlb_dvips_v2), "xlb_dvips_v2"); }
 Map DecapProgram::counters() const { return Map(bpf_map__fd(skel_->maps.xlb_dcounters_v2), "xlb_dcounters_v2"); }
 Map DecapProgram::allowed_sources() const { return Map(bpf_map__fd(skel_->maps.xlb_dsrc_v2), "xlb_dsrc_v2"); }
+Map DecapProgram::mss_clamp() const { return Map(bpf_map__fd(skel_->maps.xlb_dmss_v2), "xlb_dmss_v2"); }
+Map DecapProgram::mss_counters() const { return Map(bpf_map__fd(skel_->maps.xlb_dmsscnt_v2), "xlb_dmsscnt_v2"); }
 
 void DecapProgram::unpin_all() const {
-  for (bpf_map* map : {skel_->maps.xlb_dvips_v2, skel_->maps.xlb_dcounters_v2, skel_->maps.xlb_dsrc_v2}) {
+  for (bpf_map* map : pinned_maps(skel_)) {
     if (bpf_map__is_pinned(map)) bpf_map__unpin(map, nullptr);
   }
 }

@@ -28,9 +28,13 @@ class DecapProgram {
   DecapProgram& operator=(const DecapProgram&) = delete;
 
   int prog_fd() const;
+  // The tc egress program that lowers the MSS of the VIPs' SYN-ACKs.
+  int mss_clamp_prog_fd() const;
   Map vips() const;
   Map counters() const;
   Map allowed_sources() const;
+  Map mss_clamp() const;           // one xlb_mss_clamp
+  Map mss_counters() const;        // per-CPU, by xlb_mss_counter_id
   void unpin_all() const;
 
   static constexpr const char* kProgramName = "xlb_decap";

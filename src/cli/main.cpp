@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/prepare.h"
+#include "cli/backend_show.h"
 #include "cli/drain.h"
 #include "cli/show.h"
 #include "cli/stats.h"
@@ -170,11 +171,22 @@ int main(int argc, char** argv) {
                           "accept tunnelled packets only from this prefix, the L4 nodes' encap_source (repeat)");
   prepare_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
   prepare_cmd->add_option("--xdp-mode", mode, "native or generic")->check(CLI::IsMember({"native", "generic"}));
+  prepare_cmd
+      ->add_option("--tunnel-mtu", prep.tunnel_mtu,
+                   "MSS clamping: the MTU of the path from the L4 nodes to this backend; SYN-ACKs from a VIP "
+                   "advertise an MSS that fits it once tunnelled (default 0: off, PMTU discovery does the work)")
+      ->check(CLI::Range(0u, xlb::backend::kMaxTunnelMtu));
+  prepare_cmd->add_flag("--tunnel-over-ipv6", prep.tunnel_over_ipv6,
+                        "the L4 nodes reach this backend by an IPv6 address (IPv4 VIPs cost 40 bytes of tunnel)");
   std::string reset_iface;
   auto* reset_cmd = backend->add_subcommand("reset", "undo prepare");
   reset_cmd->add_option("--iface", reset_iface, "interface")->required();
   reset_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
   reset_cmd->add_option("--xdp-mode", mode, "native or generic")->check(CLI::IsMember({"native", "generic"}));
+
+  auto* backend_show_cmd = backend->add_subcommand("show", "VIPs served, MSS clamp, decap and clamp counters");
+  backend_show_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
+  backend_show_cmd->add_flag("--json", as_json, "machine-readable output");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -204,7 +216,18 @@ int main(int argc, char** argv) {
     prep.mode = parse_mode(mode);
     if (auto st = xlb::backend::prepare(prep); !st) return fail(st.error());
     std::cout << "backend ready on " << prep.interface << ": decap attached, " << prep.vips.size()
-              << " VIP(s) on lo\n";
+              << " VIP(s) on lo";
+    if (prep.tunnel_mtu) {
+      auto clamp = xlb::backend::mss_clamp_for(prep.tunnel_mtu, prep.tunnel_over_ipv6);
+      std::cout << ", SYN-ACK MSS clamped to " << clamp.mss4 << " (IPv4) and " << clamp.mss6 << " (IPv6)";
+    }
+    std::cout << "\n";
+    return 0;
+  }
+  if (*backend_show_cmd) {
+    auto state = xlb::cli::backend_state(prep.pin_dir);
+    if (!state) return fail(state.error());
+    std::cout << (as_json ? state->dump(2) + "\n" : xlb::cli::render_backend_state(*state));
     return 0;
   }
   if (*reset_cmd) {

@@ -19,14 +19,8 @@ class Decap : public ::testing::Test {
  protected:
   void SetUp() override {
     XLB_REQUIRE_BPF();
-    auto p = bpf::DecapProgram::load("");
-    ASSERT_TRUE(p.ok()) << p.error().message;
-    prog_ = std::move(*p);
-    for (const char* vip : {"198.51.100.10", "2001:db8:100::10"}) {
-      auto k = vip_addr_key(*IpAddr::parse(vip));
-      uint32_t one = 1;
-      ASSERT_TRUE(prog_->vips().update(&k, &one).ok());
-    }
+    prog_ = load_decap_serving_vips();
+    ASSERT_NE(prog_, nullptr);
   }
   uint64_t counter(uint32_t id) { return bpf::read_percpu_counter(prog_->counters(), id)->packets; }
   bpf::TestRunResult run(const Bytes& in) { return *bpf::xdp_test_run(prog_->prog_fd(), in); }

@@ -110,4 +110,16 @@ uint32_t flow_hash_of(const std::string& src, uint16_t sport, const std::string&
   return xlb_flow_hash(&f, kSeed);
 }
 
+std::unique_ptr<bpf::DecapProgram> load_decap_serving_vips() {
+  auto p = bpf::DecapProgram::load("");
+  EXPECT_TRUE(p.ok()) << p.error().message;
+  if (!p.ok()) return nullptr;
+  for (const char* vip : {kVip4, kVip6}) {
+    auto k = vip_addr_key(*IpAddr::parse(vip));
+    uint32_t one = 1;
+    EXPECT_TRUE((*p)->vips().update(&k, &one).ok());
+  }
+  return std::move(*p);
+}
+
 }  // namespace xlb::testing

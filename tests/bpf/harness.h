@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bpf/decap_program.h"
 #include "bpf/l4_program.h"
 #include "bpf/xdp.h"
 #include "l4/map_set.h"
@@ -87,6 +88,9 @@ class PinnedToOneCpu {
 
 // Skips the test (with a reason) unless the process may load BPF programs.
 bool bpf_available(std::string* why);
+
+// The backend's decap object with private maps, serving kVip4 and kVip6.
+std::unique_ptr<bpf::DecapProgram> load_decap_serving_vips();
 
 }  // namespace xlb::testing
 

@@ -1,0 +1,62 @@
+#include "bpf/tc.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <string>
+
+namespace xlb::bpf {
+
+namespace {
+
+// xlb's filter is known by its handle and priority, so that attach replaces
+// it and detach removes it without touching anyone else's.
+constexpr uint32_t kFilterHandle = 0x786c62;  // "xlb"
+constexpr uint32_t kFilterPriority = 0xb1;
+
+std::string where(int ifindex) { return "tc egress of ifindex " + std::to_string(ifindex); }
+
+}  // namespace
+
+Status tc_egress_attach(int ifindex, int prog_fd) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+  int err = bpf_tc_hook_create(&hook);
+  if (err && err != -EEXIST) return errno_error("create the clsact qdisc on ifindex " + std::to_string(ifindex), -err);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE, .handle = kFilterHandle,
+              .priority = kFilterPriority);
+  if (int rc = bpf_tc_attach(&hook, &opts); rc) return errno_error("attach the MSS clamp at " + where(ifindex), -rc);
+  return {};
+}
+
+Status tc_egress_detach(int ifindex) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kFilterHandle, .priority = kFilterPriority);
+  int rc = bpf_tc_detach(&hook, &opts);
+  // No qdisc (EINVAL from the kernel's lookup) or no filter: nothing to remove.
+  if (rc && rc != -ENOENT && rc != -EINVAL) return errno_error("detach from " + where(ifindex), -rc);
+  return {};
+}
+
+Result<uint32_t> tc_egress_attached_id(int ifindex) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kFilterHandle, .priority = kFilterPriority);
+  int rc = bpf_tc_query(&hook, &opts);
+  if (rc == -ENOENT || rc == -EINVAL) return uint32_t{0};
+  if (rc) return errno_error("query " + where(ifindex), -rc);
+  return opts.prog_id;
+}
+
+Result<TcRunResult> tc_test_run(int prog_fd, const std::vector<uint8_t>& packet) {
+  TcRunResult out;
+  out.packet.resize(packet.size() + 64);
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = packet.data(), .data_out = out.packet.data(),
+              .data_size_in = static_cast<uint32_t>(packet.size()),
+              .data_size_out = static_cast<uint32_t>(out.packet.size()), .repeat = 1);
+  if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) return errno_error("BPF_PROG_TEST_RUN (tc)", errno);
+  out.action = static_cast<int>(opts.retval);
+  out.packet.resize(opts.data_size_out);
+  return out;
+}
+
+}  // namespace xlb::bpf
