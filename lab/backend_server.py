@@ -9,6 +9,7 @@ HTTP (TCP, dual-stack on ::):
   GET /            -> 200 "backend=<name>\n"
   GET /bytes?n=N   -> 200, exactly N bytes; starts with "backend=<name>\n" when N allows
   GET /health      -> 200 "ok\n"
+  POST /upload     -> 200 "backend=<name> bytes=<n> sha256=<hex>\n" of the body received
 UDP: one socket bound to each --vip (so replies leave with the VIP as source);
   every datagram is answered with "backend=<name> <data>".
 Echo (TCP, dual-stack on ::): every received line is answered with "<name> <line>\n".
@@ -18,6 +19,7 @@ Only the Python standard library is used.
 """
 
 import argparse
+import hashlib
 import http.server
 import ipaddress
 import selectors
@@ -141,6 +143,38 @@ class HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self._respond(send_body=False)
+
+    def do_POST(self):
+        """Hashes the body as it arrives: what the client sent, checked end to end."""
+        if urllib.parse.urlsplit(self.path).path != "/upload":
+            self._reply(404, b"not found\n")
+            return
+        try:
+            left = int(self.headers.get("Content-Length", ""))
+            if left < 0 or left > MAX_BYTES:
+                raise ValueError
+        except ValueError:
+            self._reply(400, f"Content-Length must be an integer in 0..{MAX_BYTES}\n".encode())
+            return
+        digest, received = hashlib.sha256(), 0
+        while left > 0:
+            chunk = self.rfile.read(min(left, CHUNK))
+            if not chunk:
+                break
+            digest.update(chunk)
+            received += len(chunk)
+            left -= len(chunk)
+        self._reply(200, f"backend={NAME} bytes={received} sha256={digest.hexdigest()}\n".encode())
+
+    def _reply(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Backend", NAME)
+        self.end_headers()
+        self.wfile.write(body)
+        log(f"http {fmt_addr(self.client_address)} -> {fmt_addr(self.connection.getsockname())} "
+            f"\"{self.command} {self.path}\" {status} {len(body)}")
 
 
 class EchoHandler(socketserver.StreamRequestHandler):

@@ -57,7 +57,9 @@ LAB_UDP_PORT=5353
 LAB_ECHO_PORT=9000
 
 LAB_MTU_CLIENT=1500
-LAB_MTU_INNER=1600               # l4 and backend links: room for the 20/40 byte outer header
+# l4 and backend links: room for the 20/40 byte outer header. A test of PMTU discovery sets
+# 1500 before sourcing, so that every link is a plain Ethernet one.
+: "${LAB_MTU_INNER:=1600}"
 
 : "${XLB_BUILD_DIR:=$LAB_REPO_DIR/build}"
 XLB_AGENT="$XLB_BUILD_DIR/src/agent/xlb-agent"
@@ -296,7 +298,7 @@ lab_up() {
     lab_log "building lab ${LAB_PREFIX}* in $LAB_DIR"
     # The steps run in a fresh bash with errexit in force: `set -e` does not apply inside a
     # function called from `if`/`||`, so doing it here could go on after a failed step.
-    LAB_PREFIX="$LAB_PREFIX" LAB_DIR="$LAB_DIR" LAB_PYTHON="$LAB_PYTHON" \
+    LAB_PREFIX="$LAB_PREFIX" LAB_DIR="$LAB_DIR" LAB_PYTHON="$LAB_PYTHON" LAB_MTU_INNER="$LAB_MTU_INNER" \
         bash "$_LAB_SH" __build || { lab_die "lab_up failed"; return 1; }
     lab_log "lab is up"
 }
@@ -548,6 +550,7 @@ lab_xlb() {
 }
 
 # lab_xlb_write_config [FILE] — the agent's config for the lab (default $LAB_XLB_CONFIG).
+# LAB_XLB_EXTRA_VIPS, if set, holds more entries of the vips list (YAML lines) for a test.
 lab_xlb_write_config() {
     local file="${1:-$LAB_XLB_CONFIG}"
     local be4="[{address: 198.18.11.2}, {address: 198.18.12.2}, {address: 198.18.13.2}]"
@@ -565,11 +568,12 @@ vips:
   - {name: echo4, address: $LAB_VIP4, port: $LAB_ECHO_PORT, protocol: tcp, backends: $be4}
   - {name: dns4, address: $LAB_VIP4, port: $LAB_UDP_PORT, protocol: udp, backends: $be4}
   - {name: web6, address: "$LAB_VIP6", port: $LAB_HTTP_PORT, protocol: tcp, backends: $be6}
+${LAB_XLB_EXTRA_VIPS:-}
 EOF
 }
 
-# lab_xlb_prepare_backends — `xlb backend prepare` in every backend (decap XDP on eth0,
-# VIPs on lo, arp/rp_filter sysctls).
+# lab_xlb_prepare_backends [ARGS...] — `xlb backend prepare` in every backend (decap XDP on
+# eth0, VIPs on lo, arp/rp_filter sysctls), with ARGS added (e.g. --tunnel-mtu 1500).
 lab_xlb_prepare_backends() {
     local b v vip_args=()
     for v in "${LAB_VIPS[@]}"; do vip_args+=(--vip "$v"); done
@@ -577,7 +581,7 @@ lab_xlb_prepare_backends() {
         # Each backend pins its decap maps in the run's own bpffs: a shared pin
         # directory would give the three backends one VIP map and one counter set.
         lab_xlb "$b" backend prepare --iface eth0 --pin-dir "$LAB_DIR/bpffs/$b" "${vip_args[@]}" \
-            --encap-source "$LAB_ENCAP_SRC4" --encap-source "$LAB_ENCAP_SRC6" \
+            --encap-source "$LAB_ENCAP_SRC4" --encap-source "$LAB_ENCAP_SRC6" "$@" \
             || { lab_die "xlb backend prepare failed in $b"; return 1; }
     done
 }
