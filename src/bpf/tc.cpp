@@ -15,6 +15,19 @@ namespace {
 constexpr uint32_t kFilterHandle = 0x786c62;  // "xlb"
 constexpr uint32_t kFilterPriority = 0xb1;
 
+// libbpf prints the kernel's complaint when there is no clsact qdisc to look
+// in; for detach that is the normal "nothing attached" answer.
+class QuietLibbpf {
+ public:
+  QuietLibbpf() : saved_(libbpf_set_print(nullptr)) {}
+  ~QuietLibbpf() { libbpf_set_print(saved_); }
+  QuietLibbpf(const QuietLibbpf&) = delete;
+  QuietLibbpf& operator=(const QuietLibbpf&) = delete;
+
+ private:
+  libbpf_print_fn_t saved_;
+};
+
 std::string where(int ifindex) { return "tc egress of ifindex " + std::to_string(ifindex); }
 
 }  // namespace
@@ -32,19 +45,11 @@ Status tc_egress_attach(int ifindex, int prog_fd) {
 Status tc_egress_detach(int ifindex) {
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kFilterHandle, .priority = kFilterPriority);
+  QuietLibbpf quiet;
   int rc = bpf_tc_detach(&hook, &opts);
   // No qdisc (EINVAL from the kernel's lookup) or no filter: nothing to remove.
   if (rc && rc != -ENOENT && rc != -EINVAL) return errno_error("detach from " + where(ifindex), -rc);
   return {};
-}
-
-Result<uint32_t> tc_egress_attached_id(int ifindex) {
-  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kFilterHandle, .priority = kFilterPriority);
-  int rc = bpf_tc_query(&hook, &opts);
-  if (rc == -ENOENT || rc == -EINVAL) return uint32_t{0};
-  if (rc) return errno_error("query " + where(ifindex), -rc);
-  return opts.prog_id;
 }
 
 Result<TcRunResult> tc_test_run(int prog_fd, const std::vector<uint8_t>& packet) {

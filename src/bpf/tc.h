@@ -17,8 +17,6 @@ Status tc_egress_attach(int ifindex, int prog_fd);
 // Removes xlb's egress filter (no-op if none). The clsact qdisc stays: other
 // software may have filters on it.
 Status tc_egress_detach(int ifindex);
-// The id of the program in xlb's egress filter, 0 if none.
-Result<uint32_t> tc_egress_attached_id(int ifindex);
 
 // One run of a tc program on `packet` (BPF_PROG_TEST_RUN); for tests.
 struct TcRunResult {
