@@ -13,8 +13,10 @@
 #include <boost/asio/post.hpp>
 
 #include "bpf/xdp.h"
+#include "common/logging.h"
 #include "common/system.h"
 #include "l4/map_set.h"
+#include "l4/service_diff.h"
 #include "metrics/collector.h"
 
 namespace xlb::agent {
@@ -132,9 +134,20 @@ std::string file_stamp(const std::string& path) {
 
 constexpr auto kAdminStatePoll = std::chrono::milliseconds(500);
 
+// One event per changed service and one per difference in it, so that a
+// log search for a service or a backend finds every change to it.
+void log_changes(const std::vector<l4::ServiceChange>& changes, const char* cause) {
+  for (const auto& c : changes) {
+    std::string event = std::string("service_") + l4::change_kind_name(c.kind);
+    if (c.details.empty()) spdlog::info("{}", event_line(event, {{"service", c.key.str()}, {"cause", cause}}));
+    for (const auto& d : c.details)
+      spdlog::info("{}", event_line(event, {{"service", c.key.str()}, {"change", d}, {"cause", cause}}));
+  }
+}
+
 }  // namespace
 
-Status Agent::apply(const config::Config& cfg) {
+Status Agent::apply(const config::Config& cfg, const char* cause) {
   l4::NodeSpec node = node_of(cfg);
   auto mac = interface_mac(cfg.node.interface);
   if (!mac) return mac.error().context("node.interface");
@@ -146,9 +159,15 @@ Status Agent::apply(const config::Config& cfg) {
     node.backend_mtu = *mtu;
   }
   if (auto st = tables_->set_node(node); !st) return st.error().context("node settings");
-  auto summary = tables_->apply(services_of(cfg, admin_, unhealthy_));
+  std::vector<l4::ServiceSpec> before;
+  for (const auto& [key, svc] : tables_->services()) before.push_back(svc.spec);
+  auto wanted = services_of(cfg, admin_, unhealthy_);
+  auto summary = tables_->apply(wanted);
   if (!summary) return summary.error();
-  spdlog::info("applied {} VIP services: {}", cfg.vips.size(), summary->str());
+  log_changes(l4::diff_services(before, wanted), cause);
+  spdlog::info("{}", event_line("applied", {{"cause", cause},
+                                            {"services", std::to_string(wanted.size())},
+                                            {"summary", summary->str()}}));
   return {};
 }
 
@@ -202,7 +221,7 @@ Status Agent::start() {
     spdlog::info("took over {} services from pinned maps in {}", tables_->services().size(), node.pin_dir);
 
   // Fill the maps first, then attach: the first packet already sees the config.
-  if (auto st = apply(running_); !st) return st;
+  if (auto st = apply(running_, "start"); !st) return st;
   warn_if_no_forwarding(running_);
   fill_tx_ports(*program_);
   if (auto st = bpf::xdp_attach(ifindex_, program_->prog_fd(), xdp_mode_of(running_), bpf::L4Program::kProgramName); !st)
@@ -227,7 +246,7 @@ void Agent::reload() {
     return;
   }
   set_health_targets(*cfg);
-  if (auto st = apply(*cfg); !st) {
+  if (auto st = apply(*cfg, "reload"); !st) {
     spdlog::error("reload failed: {}. Services changed before the failure stay changed; the next reload "
                   "rewrites every ring",
                   st.error().message);
@@ -257,13 +276,17 @@ void Agent::on_health_change(const health::Transition& t) {
       unhealthy_.insert(ref);
     else
       unhealthy_.erase(ref);
+    auto line = event_line(down ? "backend_down" : "backend_up",
+                           {{"service", ref.first},
+                            {"backend", ref.second.str()},
+                            {"reason", t.reason},
+                            {"probe", t.target.address.str() + ":" + std::to_string(t.target.port)}});
     if (down)
-      spdlog::warn("backend {} of {} is DOWN: {} (probe {}:{})", ref.second.str(), ref.first, t.reason,
-                   t.target.address.str(), t.target.port);
+      spdlog::warn("{}", line);
     else
-      spdlog::info("backend {} of {} is UP again: {}", ref.second.str(), ref.first, t.reason);
+      spdlog::info("{}", line);
   }
-  if (auto st = apply(running_); !st) spdlog::error("applying a health change failed: {}", st.error().message);
+  if (auto st = apply(running_, "health"); !st) spdlog::error("applying a health change failed: {}", st.error().message);
 }
 
 bool Agent::refresh_admin_state() {
@@ -278,8 +301,10 @@ bool Agent::refresh_admin_state() {
   }
   if (*loaded == admin_) return false;
   for (const auto& [ref, state] : loaded->backends)
-    spdlog::info("operator override: backend {} of {} is {}", ref.second.str(), ref.first,
-                 config::backend_state_name(state));
+    spdlog::info("{}", event_line("operator_override", {{"service", ref.first},
+                                                        {"backend", ref.second.str()},
+                                                        {"state", config::backend_state_name(state)},
+                                                        {"file", path}}));
   admin_ = std::move(*loaded);
   return true;
 }
@@ -289,7 +314,7 @@ void Agent::watch_admin_state() {
   admin_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;  // cancelled: stopping
     if (refresh_admin_state()) {
-      if (auto st = apply(running_); !st) spdlog::error("applying operator overrides failed: {}", st.error().message);
+      if (auto st = apply(running_, "operator"); !st) spdlog::error("applying operator overrides failed: {}", st.error().message);
     }
     watch_admin_state();
   });

@@ -39,7 +39,8 @@ class Agent {
 
  private:
   Status start();
-  Status apply(const config::Config& cfg);
+  // `cause` says why in the log: start, reload, health, operator.
+  Status apply(const config::Config& cfg, const char* cause);
   void reload();
   void stop();
   void wait_for_signals();

@@ -8,7 +8,7 @@
 #   2. when be2's server stops, the agent marks be2 "down" for web4 (the detection time
 #      is printed next to the bound interval x fall + interval) and new connections all
 #      succeed on be1/be3, none on be2;
-#   3. when be2's server is back, be2 is "active" again, the agent logs "is UP again",
+#   3. when be2's server is back, be2 is "active" again, the agent logs event=backend_up,
 #      and new connections reach be2 again;
 #   4. a udp check: with be3's server stopped, be3 goes down for dns4 (ICMP port
 #      unreachable) and UDP through the VIP avoids it; it comes back when restarted;
@@ -113,8 +113,8 @@ lab_wait_for 30 all_in_state active $WEB4 || e2e_fail "not every web4 backend is
 lab_wait_for 30 all_in_state active $DNS4 || e2e_fail "not every dns4 backend is active"
 # Every server answered from the start, so no backend may have been taken down, not even
 # for a moment at start-up (the first probe result alone decides the first verdict).
-if grep -q 'is DOWN' "$LAB_DIR/agent.log"; then
-    grep 'is DOWN' "$LAB_DIR/agent.log" | head -6 | sed 's/^/  agent: /' >&2
+if grep -q 'event=backend_down' "$LAB_DIR/agent.log"; then
+    grep 'event=backend_down' "$LAB_DIR/agent.log" | head -6 | sed 's/^/  agent: /' >&2
     e2e_fail "backends were marked down while every server was running (agent log above)"
 fi
 out="$LAB_DIR/baseline.txt"
@@ -139,11 +139,11 @@ t0=$(now)
 # shellcheck disable=SC2086
 lab_wait_for 30 is_state down $WEB4 "$be2" || e2e_fail "be2 did not go down for web4 within 30 s"
 polled=$(since "$t0")
-lab_wait_for 10 agent_log_has "backend $be2 of $WEB4_LABEL is DOWN" \
+lab_wait_for 10 agent_log_has "event=backend_down service=$WEB4_LABEL backend=$be2 " \
     || e2e_fail "the agent did not log be2 going down for web4"
-detect=$(log_delay "backend $be2 of $WEB4_LABEL is DOWN" "$t_kill")
-e2e_log "be2 down for web4: agent logged it ${detect}s after SIGTERM, $(log_delay "backend $be2 of $WEB4_LABEL is DOWN" "$t0")s after the server was seen gone ($(awk -v a="$t_kill" -v b="$t0" 'BEGIN { printf "%.2f", b - a }')s after SIGTERM); show said down ${polled}s after it was seen gone (polled). Bound interval x fall + interval = ${bound_ms} ms"
-grep -F "backend $be2 of $WEB4_LABEL is DOWN" "$LAB_DIR/agent.log" | tail -1 | sed 's/^/  agent: /'
+detect=$(log_delay "event=backend_down service=$WEB4_LABEL backend=$be2 " "$t_kill")
+e2e_log "be2 down for web4: agent logged it ${detect}s after SIGTERM, $(log_delay "event=backend_down service=$WEB4_LABEL backend=$be2 " "$t0")s after the server was seen gone ($(awk -v a="$t_kill" -v b="$t0" 'BEGIN { printf "%.2f", b - a }')s after SIGTERM); show said down ${polled}s after it was seen gone (polled). Bound interval x fall + interval = ${bound_ms} ms"
+grep -F "event=backend_down service=$WEB4_LABEL backend=$be2 " "$LAB_DIR/agent.log" | tail -1 | sed 's/^/  agent: /'
 # shellcheck disable=SC2086
 for a in "$(lab_be_addr4 1)" "$(lab_be_addr4 3)"; do
     is_state active $WEB4 "$a" || e2e_fail "$a is no longer active for web4 after be2 went down"
@@ -163,11 +163,11 @@ t0=$(now)
 # shellcheck disable=SC2086
 lab_wait_for 30 is_state active $WEB4 "$be2" || e2e_fail "be2 did not come back for web4 within 30 s"
 polled=$(since "$t0")
-lab_wait_for 10 agent_log_has "backend $be2 of $WEB4_LABEL is UP again" \
+lab_wait_for 10 agent_log_has "event=backend_up service=$WEB4_LABEL backend=$be2 " \
     || e2e_fail "the agent did not log that be2 is up again for web4"
-recover=$(log_delay "backend $be2 of $WEB4_LABEL is UP again" "$t0")
+recover=$(log_delay "event=backend_up service=$WEB4_LABEL backend=$be2 " "$t0")
 e2e_log "be2 active again for web4: agent logged it ${recover}s after the server was ready, show after ${polled}s (polled); rise x interval = $(( RISE * INTERVAL_MS )) ms"
-grep -F "backend $be2 of $WEB4_LABEL is UP again" "$LAB_DIR/agent.log" | tail -1 | sed 's/^/  agent: /'
+grep -F "event=backend_up service=$WEB4_LABEL backend=$be2 " "$LAB_DIR/agent.log" | tail -1 | sed 's/^/  agent: /'
 out="$LAB_DIR/be2_back.txt"
 lab_http_many client 60 "http://$LAB_VIP4/" >"$out"
 lab_share_table "be2 back" <"$out"
@@ -184,11 +184,11 @@ t0=$(now)
 # shellcheck disable=SC2086
 lab_wait_for 30 is_state down $DNS4 "$be3" || e2e_fail "be3 did not go down for dns4 within 30 s"
 polled=$(since "$t0")
-lab_wait_for 10 agent_log_has "backend $be3 of $DNS4_LABEL is DOWN" \
+lab_wait_for 10 agent_log_has "event=backend_down service=$DNS4_LABEL backend=$be3 " \
     || e2e_fail "the agent did not log be3 going down for dns4"
-udp_detect=$(log_delay "backend $be3 of $DNS4_LABEL is DOWN" "$t_kill")
-e2e_log "be3 down for dns4: agent logged it ${udp_detect}s after SIGTERM, $(log_delay "backend $be3 of $DNS4_LABEL is DOWN" "$t0")s after the server was seen gone; show said down ${polled}s after it was seen gone (polled). Bound ${bound_ms} ms"
-grep -F "backend $be3 of $DNS4_LABEL is DOWN" "$LAB_DIR/agent.log" | tail -1 | sed 's/^/  agent: /'
+udp_detect=$(log_delay "event=backend_down service=$DNS4_LABEL backend=$be3 " "$t_kill")
+e2e_log "be3 down for dns4: agent logged it ${udp_detect}s after SIGTERM, $(log_delay "event=backend_down service=$DNS4_LABEL backend=$be3 " "$t0")s after the server was seen gone; show said down ${polled}s after it was seen gone (polled). Bound ${bound_ms} ms"
+grep -F "event=backend_down service=$DNS4_LABEL backend=$be3 " "$LAB_DIR/agent.log" | tail -1 | sed 's/^/  agent: /'
 out="$LAB_DIR/udp_be3_down.txt"
 lab_udp_many client 20 "$LAB_VIP4" "$LAB_UDP_PORT" >"$out"
 lab_share_table "UDP, be3 down" <"$out"
@@ -199,9 +199,9 @@ t0=$(now)
 # shellcheck disable=SC2086
 lab_wait_for 30 is_state active $DNS4 "$be3" || e2e_fail "be3 did not come back for dns4 within 30 s"
 polled=$(since "$t0")
-lab_wait_for 10 agent_log_has "backend $be3 of $DNS4_LABEL is UP again" \
+lab_wait_for 10 agent_log_has "event=backend_up service=$DNS4_LABEL backend=$be3 " \
     || e2e_fail "the agent did not log that be3 is up again for dns4"
-e2e_log "be3 active again for dns4: agent logged it $(log_delay "backend $be3 of $DNS4_LABEL is UP again" "$t0")s after the server was ready, show after ${polled}s (polled)"
+e2e_log "be3 active again for dns4: agent logged it $(log_delay "event=backend_up service=$DNS4_LABEL backend=$be3 " "$t0")s after the server was ready, show after ${polled}s (polled)"
 
 # ---------------------------------------------------------------------------------------
 # 6. Every server stops: every backend down, new connections fail within the client's

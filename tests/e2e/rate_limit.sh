@@ -19,7 +19,7 @@ RATE=2
 BURST=5
 ATTEMPTS=20
 HELD=3
-applied() { grep -c 'applied .* VIP services' "$LAB_DIR/agent.log" || true; }
+applied() { grep -c 'event=applied ' "$LAB_DIR/agent.log" || true; }
 applied_more_than() { (( $(applied) > $1 )); }
 round_seen() { grep -q "^round $1\$" "$LAB_DIR/hold.log"; }
 finished() { grep -q '^summary' "$LAB_DIR/hold.log"; }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # e2e: SIGHUP applies only the difference (a backend removed from one VIP stops getting
-# new connections, the other VIPs are untouched), and a bad file or a restart-only change
-# is refused with the running config kept.
+# new connections, the other VIPs are untouched) and logs it as an event (what, on which
+# service, why); a bad file or a restart-only change is refused with the running config
+# kept.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup
 
 agent=$(lab_pid agent)
 cfg="$LAB_XLB_CONFIG"
-applied() { grep -c 'applied .* VIP services' "$LAB_DIR/agent.log" || true; }
+applied() { grep -c 'event=applied ' "$LAB_DIR/agent.log" || true; }
 rejected() { grep -c 'reload rejected' "$LAB_DIR/agent.log" || true; }
 # Polled by lab_wait_for, so the count is read anew on every try.
 applied_more_than() { (( $(applied) > $1 )); }
@@ -20,6 +21,9 @@ kill -HUP "$agent"
 lab_wait_for 30 applied_more_than "$before" || e2e_fail "the agent did not apply the new file"
 grep -q '0 added, 1 updated, 0 removed, 3 unchanged, 1 rings written' "$LAB_DIR/agent.log" \
     || e2e_fail "reload was not a diff: $(grep applied "$LAB_DIR/agent.log" | tail -1)"
+event="event=service_updated service=$LAB_VIP4:$LAB_HTTP_PORT/tcp change=\"backend 198.18.13.2 removed\" cause=reload"
+grep -qF -- "$event" "$LAB_DIR/agent.log" \
+    || e2e_fail "no '$event' in the log: $(grep 'event=' "$LAB_DIR/agent.log" | tail -5)"
 out="$LAB_DIR/after_reload.txt"
 lab_http_many client 60 "http://$LAB_VIP4/" >"$out"
 (( $(e2e_errors "$out") == 0 )) || e2e_fail "requests failed after reload"

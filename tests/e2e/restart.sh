@@ -7,7 +7,7 @@ e2e_setup
 
 cfg="$LAB_XLB_CONFIG"
 sed -i '/^node:/a\  on_exit: keep' "$cfg"
-applied_twice() { (( $(grep -c 'applied .* VIP services' "$LAB_DIR/agent.log") >= 2 )); }
+applied_twice() { (( $(grep -c 'event=applied ' "$LAB_DIR/agent.log") >= 2 )); }
 kill -HUP "$(lab_pid agent)"
 lab_wait_for 30 applied_twice || e2e_fail "the agent did not take on_exit: keep"
 

@@ -35,7 +35,7 @@ write_echo_vips() {
     printf '  - {name: echo4-stateless, address: %s, port: %s, protocol: tcp, stateless: true, backends: %s}\n' \
         "$LAB_VIP4_ALT" "$LAB_ECHO_PORT" "$1" >>"$cfg"
 }
-applied() { grep -c 'applied .* VIP services' "$LAB_DIR/agent.log" || true; }
+applied() { grep -c 'event=applied ' "$LAB_DIR/agent.log" || true; }
 applied_more_than() { (( $(applied) > $1 )); }
 reload_with() {
     local before
