@@ -163,7 +163,14 @@ Status Agent::apply(const config::Config& cfg, const char* cause) {
   for (const auto& [key, svc] : tables_->services()) before.push_back(svc.spec);
   auto wanted = services_of(cfg, admin_, unhealthy_);
   auto summary = tables_->apply(wanted);
-  if (!summary) return summary.error();
+  if (!summary) {
+    dataplane_ok_ = false;
+    update_routes(wanted, "dataplane_failed");
+    return summary.error();
+  }
+  dataplane_ok_ = true;
+  applied_ = wanted;
+  update_routes(wanted, cause);
   log_changes(l4::diff_services(before, wanted), cause);
   spdlog::info("{}", event_line("applied", {{"cause", cause},
                                             {"services", std::to_string(wanted.size())},
@@ -190,11 +197,42 @@ Status Agent::start_metrics_server() {
   return {};
 }
 
+void Agent::update_routes(const std::vector<l4::ServiceSpec>& services, const char* cause) {
+  if (!routes_) return;
+  const bool serving = attached_ && dataplane_ok_ && !admin_.node_drained;
+  routes_->announce(serving ? bgp::servable_vips(services) : std::set<IpAddr>{},
+                    admin_.node_drained ? "node_drained" : cause);
+}
+
+void Agent::watch_dataplane() {
+  dataplane_timer_.expires_after(std::chrono::seconds(1));
+  dataplane_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: stopping
+    auto is_ours = bpf::xdp_attached_is(ifindex_, bpf::L4Program::kProgramName);
+    const bool ours = is_ours && *is_ours;
+    if (ours != attached_) {
+      attached_ = ours;
+      if (!ours)
+        spdlog::error("{}", event_line("xdp_detached", {{"interface", running_.node.interface},
+                                                        {"action", "withdraw every VIP route"}}));
+      update_routes(applied_, ours ? "xdp_attached" : "xdp_detached");
+    }
+    watch_dataplane();
+  });
+}
+
 Status Agent::start() {
   auto cfg = config::load_file(options_.config_path);
   if (!cfg) return cfg.error();
   running_ = *cfg;
   const auto& node = running_.node;
+  // First, so that the watchdog holds nothing of the data plane's and a
+  // second agent for the same BIRD is refused before it touches anything.
+  if (running_.bgp) {
+    auto routes = NodeRoutes::start(io_, *running_.bgp);
+    if (!routes) return routes.error().context("bgp");
+    routes_ = std::move(*routes);
+  }
   // `xlb l4 drain` writes next to the file; make sure it has somewhere to write.
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(node.admin_state_file).parent_path(), ec);
@@ -229,6 +267,7 @@ Status Agent::start() {
   attached_ = true;
   spdlog::info("XDP program attached to {} ({} mode), maps pinned in {}", node.interface,
                config::xdp_mode_name(node.xdp_mode), node.pin_dir);
+  update_routes(applied_, "start");
   return {};
 }
 
@@ -246,6 +285,7 @@ void Agent::reload() {
     return;
   }
   set_health_targets(*cfg);
+  if (routes_ && cfg->bgp && *cfg->bgp != *running_.bgp) routes_->reconfigure(*cfg->bgp);
   if (auto st = apply(*cfg, "reload"); !st) {
     spdlog::error("reload failed: {}. Services changed before the failure stay changed; the next reload "
                   "rewrites every ring",
@@ -332,6 +372,7 @@ void Agent::wait_for_signals() {
     spdlog::info("signal {}: stopping", sig);
     checker_->stop();
     admin_timer_.cancel();
+    dataplane_timer_.cancel();
     if (metrics_server_) metrics_server_->stop();
     stop();
     io_.stop();
@@ -339,6 +380,11 @@ void Agent::wait_for_signals() {
 }
 
 void Agent::stop() {
+  // Routes first: the router must stop sending before the program goes.
+  if (routes_) {
+    routes_->announce({}, "agent_stopping");
+    routes_->stop();
+  }
   if (!program_ || !attached_) return;
   if (running_.node.on_exit == config::OnExit::Keep) {
     spdlog::info("on_exit: keep: XDP stays attached to {} and maps stay pinned in {}", running_.node.interface,
@@ -366,6 +412,7 @@ int Agent::run() {
   if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << "ready\n";
   wait_for_signals();
   watch_admin_state();
+  watch_dataplane();
   boost::asio::post(io_, [this] { set_health_targets(running_); });
   io_.run();
   return 0;

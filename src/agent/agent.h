@@ -5,7 +5,8 @@
 // operator overrides (`xlb l4 drain`) are picked up when their file changes;
 // /metrics and /healthz are served on the same loop (node.metrics_listen);
 // SIGTERM and SIGINT stop it, detaching or leaving the data plane as on_exit
-// says.
+// says. With a `bgp:` section it also drives the node's BIRD (node_routes.h):
+// VIPs are announced while this node serves them.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/health_targets.h"
+#include "agent/node_routes.h"
 #include "bpf/l4_program.h"
 #include "common/result.h"
 #include "config/admin_state.h"
@@ -50,6 +52,11 @@ class Agent {
   void set_health_targets(const config::Config& cfg);
   void on_health_change(const health::Transition& t);
   Status start_metrics_server();
+  // Announces what the node can serve now (nothing when drained, detached or
+  // failed); no-op without BGP.
+  void update_routes(const std::vector<l4::ServiceSpec>& services, const char* cause);
+  // Every second: is our XDP program still the one attached?
+  void watch_dataplane();
 
   Options options_;
   config::Config running_;
@@ -60,12 +67,16 @@ class Agent {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_{io_};
   boost::asio::steady_timer admin_timer_{io_};
+  boost::asio::steady_timer dataplane_timer_{io_};
   std::unique_ptr<health::Checker> checker_;
   std::unique_ptr<bpf::L4Program> program_;
   std::unique_ptr<l4::Tables> tables_;
   std::unique_ptr<metrics::HttpServer> metrics_server_;  // on io_; null when metrics_listen is off
+  std::unique_ptr<NodeRoutes> routes_;  // null without bgp:
+  std::vector<l4::ServiceSpec> applied_;  // what the data plane serves now
   int ifindex_ = 0;
   bool attached_ = false;
+  bool dataplane_ok_ = true;  // false after a failed apply or when XDP was detached behind our back
 };
 
 // The services a config asks for, with each backend in the stricter of its

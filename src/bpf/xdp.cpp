@@ -41,11 +41,20 @@ Result<std::string> xdp_attached_name(int ifindex) {
   return program_name(id);
 }
 
+namespace {
+std::string kernel_name(const std::string& name) { return name.substr(0, BPF_OBJ_NAME_LEN - 1); }
+}  // namespace
+
+Result<bool> xdp_attached_is(int ifindex, const std::string& expected_name) {
+  auto current = xdp_attached_name(ifindex);
+  if (!current) return current.error();
+  return *current == kernel_name(expected_name);
+}
+
 Status xdp_attach(int ifindex, int prog_fd, XdpMode mode, const std::string& expected_name) {
   auto current = xdp_attached_name(ifindex);
   if (!current) return current.error();
-  // bpf_prog_info.name is cut to 15 characters.
-  if (!current->empty() && *current != expected_name.substr(0, BPF_OBJ_NAME_LEN - 1))
+  if (!current->empty() && *current != kernel_name(expected_name))
     return Error{"interface ifindex " + std::to_string(ifindex) + " already runs XDP program '" + *current +
                  "', not ours: detach it first (ip link set dev IFACE xdp off)"};
   if (bpf_xdp_attach(ifindex, prog_fd, mode_flags(mode), nullptr) != 0)

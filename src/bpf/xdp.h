@@ -22,6 +22,9 @@ Status xdp_attach(int ifindex, int prog_fd, XdpMode mode, const std::string& exp
 Status xdp_detach(int ifindex, XdpMode mode);
 // Name of the attached program, empty if none.
 Result<std::string> xdp_attached_name(int ifindex);
+// Whether the program attached to `ifindex` is named `expected_name` (the
+// kernel keeps the first 15 characters of a name).
+Result<bool> xdp_attached_is(int ifindex, const std::string& expected_name);
 
 struct TestRunResult {
   uint32_t action = 0;  // XDP_*

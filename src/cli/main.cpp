@@ -13,6 +13,7 @@
 #include "backend/prepare.h"
 #include "cli/backend_show.h"
 #include "cli/drain.h"
+#include "cli/node_drain.h"
 #include "cli/show.h"
 #include "cli/stats.h"
 #include "l4/map_set.h"
@@ -158,6 +159,19 @@ int main(int argc, char** argv) {
   auto* drain_cmd = add_drain("drain", "take a backend out of a VIP's ring; its established flows go on");
   auto* undrain_cmd = add_drain("undrain", "give a drained backend new flows again");
 
+  auto* node = app.add_subcommand("node", "this L4 node in the ECMP group (BGP)");
+  node->require_subcommand(1);
+  xlb::cli::NodeDrainRequest node_req;
+  node_req.config_path = "/etc/xlb/l4.yaml";
+  auto add_node_drain = [&](const char* name, const char* help) {
+    auto* cmd = node->add_subcommand(name, help);
+    cmd->add_option("-c,--config", node_req.config_path, "the agent's config file")->capture_default_str();
+    cmd->add_option("--wait", wait_s, "seconds to wait for the agent to withdraw the routes")->capture_default_str();
+    return cmd;
+  };
+  auto* node_drain_cmd = add_node_drain("drain", "withdraw every VIP route of this node, for maintenance");
+  auto* node_undrain_cmd = add_node_drain("undrain", "announce the VIPs again");
+
   auto* backend = app.add_subcommand("backend", "set up this host as an xlb backend");
   backend->require_subcommand(1);
   xlb::backend::PrepareOptions prep;
@@ -200,6 +214,14 @@ int main(int argc, char** argv) {
     auto state = xlb::cli::drain(drain_req);
     if (!state) return fail(state.error());
     std::cout << drain_req.backend << " in " << drain_req.vip << ": " << *state << "\n";
+    return 0;
+  }
+  if (*node_drain_cmd || *node_undrain_cmd) {
+    node_req.drain = static_cast<bool>(*node_drain_cmd);
+    node_req.wait = std::chrono::milliseconds(static_cast<long>(wait_s * 1000));
+    auto result = xlb::cli::node_drain(node_req);
+    if (!result) return fail(result.error());
+    std::cout << *result << "\n";
     return 0;
   }
   if (*prepare_cmd) {

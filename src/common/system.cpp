@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 
 extern char** environ;
@@ -33,6 +34,26 @@ Status run_command(const std::vector<std::string>& argv) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   return Error{"'" + line + "' failed with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1)};
+}
+
+Status write_file_atomically(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) return Error{"create the directory of " + path + ": " + ec.message()};
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return errno_error("write " + tmp, errno);
+    out << text;
+    out.flush();
+    if (!out) return errno_error("write " + tmp, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return errno_error("replace " + path, err);
+  }
+  return {};
 }
 
 namespace {

@@ -15,6 +15,11 @@ namespace xlb {
 // error carries the command line and its exit status.
 Status run_command(const std::vector<std::string>& argv);
 
+// Writes `text` to a temporary file beside `path` and renames it over `path`
+// (creating the directory), so a reader sees the old file or the new one,
+// never half of one.
+Status write_file_atomically(const std::string& path, const std::string& text);
+
 // write_sysctl("net.ipv4.conf.all.arp_ignore", "1")
 Status write_sysctl(const std::string& key, const std::string& value);
 Result<std::string> read_sysctl(const std::string& key);

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/system.h"
+
 namespace xlb::config {
 
 namespace {
@@ -46,6 +48,12 @@ Result<AdminState> load_admin_state(const std::string& path) {
     if (!state) return bad(state.error().message);
     out.backends[{item["vip"].get<std::string>(), *addr}] = *state;
   }
+  if (doc.contains("node")) {
+    const auto& node = doc["node"];
+    if (!node.is_object() || (node.contains("drained") && !node["drained"].is_boolean()))
+      return bad("'node' must be an object with a boolean 'drained'");
+    out.node_drained = node.value("drained", false);
+  }
   return out;
 }
 
@@ -53,21 +61,8 @@ Status save_admin_state(const std::string& path, const AdminState& state) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& [key, s] : state.backends)
     list.push_back({{"vip", key.first}, {"backend", key.second.str()}, {"state", backend_state_name(s)}});
-  nlohmann::json doc{{"version", kFormatVersion}, {"backends", list}};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return errno_error("write " + tmp + " (does its directory exist?)", errno);
-    out << doc.dump(2) << "\n";
-    out.flush();
-    if (!out) return errno_error("write " + tmp, errno);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return errno_error("replace " + path, err);
-  }
-  return {};
+  nlohmann::json doc{{"version", kFormatVersion}, {"node", {{"drained", state.node_drained}}}, {"backends", list}};
+  return write_file_atomically(path, doc.dump(2) + "\n");
 }
 
 }  // namespace xlb::config

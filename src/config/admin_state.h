@@ -16,6 +16,9 @@ namespace xlb::config {
 struct AdminState {
   // (VIP service label as vip_label() prints it, backend address) -> state.
   std::map<std::pair<std::string, IpAddr>, BackendState> backends;
+  // `xlb node drain`: the node withdraws every VIP route (BGP) so that the
+  // router sends it nothing new, and can then be stopped safely.
+  bool node_drained = false;
   bool operator==(const AdminState&) const = default;
 };
 

@@ -82,7 +82,8 @@ Result<Config> load_file(const std::string& path) {
 
 // What the running program was built or attached with: the BPF program's
 // read-only parameters (ring size, seed, limits, outer TTL) and where it lives.
-// Everything else (VIPs, backends, encap sources, gateway, on_exit) is applied live.
+// Everything else (VIPs, backends, encap sources, gateway, on_exit, BGP peers
+// and timers) is applied live.
 std::vector<std::string> restart_required_changes(const Config& running, const Config& candidate) {
   std::vector<std::string> changes;
   const Node& a = running.node;
@@ -103,6 +104,12 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
               std::to_string(y.session_cache_size));
   note_change(changes, "dataplane.udp_idle_timeout", std::to_string(x.udp_idle_timeout),
               std::to_string(y.udp_idle_timeout));
+  // Peers and timers reload (BIRD reconfigures); where BIRD lives does not.
+  note_change(changes, "bgp", running.bgp ? "on" : "off", candidate.bgp ? "on" : "off");
+  if (running.bgp && candidate.bgp) {
+    note_change(changes, "bgp.bird_config", running.bgp->bird_config, candidate.bgp->bird_config);
+    note_change(changes, "bgp.bird_socket", running.bgp->bird_socket, candidate.bgp->bird_socket);
+  }
   return changes;
 }
 

@@ -169,10 +169,44 @@ struct Dataplane {
   bool operator==(const Dataplane&) const = default;
 };
 
+// Announcing the VIPs over BGP through a local BIRD 2 (docs/operations.md,
+// "Several L4 nodes"). The agent writes BIRD's whole config from this section
+// and the routes it should announce, and reconfigures BIRD when they change.
+struct BgpPeer {
+  IpAddr address;  // directly connected; its family is the session's
+  uint32_t as = 0;
+  bool operator==(const BgpPeer&) const = default;
+};
+
+inline constexpr uint32_t kDefaultBgpHoldTime = 9;       // seconds
+inline constexpr uint32_t kDefaultBgpKeepaliveTime = 3;  // seconds
+inline constexpr uint32_t kDefaultBfdIntervalMs = 100;
+inline constexpr uint32_t kDefaultBfdMultiplier = 3;
+inline constexpr std::string_view kDefaultBirdConfig = "/run/xlb/bird.conf";
+inline constexpr std::string_view kDefaultBirdSocket = "/run/bird/bird.ctl";
+
+struct Bgp {
+  uint32_t local_as = 0;
+  IpAddr router_id;  // an IPv4 address, unique per node
+  std::vector<BgpPeer> peers;
+  uint32_t hold_time = kDefaultBgpHoldTime;
+  uint32_t keepalive_time = kDefaultBgpKeepaliveTime;
+  bool bfd = true;
+  uint32_t bfd_interval_ms = kDefaultBfdIntervalMs;
+  uint32_t bfd_multiplier = kDefaultBfdMultiplier;
+  // BIRD's config, written by the agent (run `bird -c` on it), and the
+  // control socket the agent asks BIRD to reload on. The routes go to
+  // xlb-routes.conf beside bird_config.
+  std::string bird_config = std::string(kDefaultBirdConfig);
+  std::string bird_socket = std::string(kDefaultBirdSocket);
+  bool operator==(const Bgp&) const = default;
+};
+
 struct Config {
   Node node;
   Dataplane dataplane;
   std::vector<Vip> vips;
+  std::optional<Bgp> bgp;  // none: the node announces nothing (static routes)
 
   bool operator==(const Config&) const = default;
 };

@@ -17,7 +17,11 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::string_view kRootKeys[] = {"node", "dataplane", "vips"};
+constexpr std::string_view kRootKeys[] = {"node", "dataplane", "vips", "bgp"};
+constexpr std::string_view kBgpKeys[] = {"local_as",        "router_id", "peers",           "hold_time",
+                                         "keepalive_time",  "bfd",       "bfd_interval_ms", "bfd_multiplier",
+                                         "bird_config",     "bird_socket"};
+constexpr std::string_view kBgpPeerKeys[] = {"address", "as"};
 constexpr std::string_view kNodeKeys[] = {"interface",       "xdp_mode",        "encap_source_v4", "encap_source_v6",
                                           "gateway_mac",     "pin_dir",         "on_exit",         "outer_ttl",
                                           "stateless_above", "stateless_below", "admin_state_file",
@@ -178,6 +182,7 @@ class Decoder {
   std::optional<std::array<uint8_t, 6>> unicast_mac(const Field& field);
   std::optional<std::string> interface_name(const Field& field);
   std::optional<std::string> absolute_dir(const Field& field);
+  std::optional<std::string> absolute_file(const Field& field);
   std::optional<uint32_t> ring_size(const Field& field);
   // An address:port, or "" / "off" (nullopt inside the outer optional).
   std::optional<std::optional<SocketAddress>> listen_address(const Field& field);
@@ -193,6 +198,8 @@ class Decoder {
   std::optional<std::string> header_value(const Field& field, size_t max);
   void decode_backends(const Field& field, Vip& vip, VipOrigin& origin);
   void decode_backend(const YAML::Node& item, const std::string& path, Vip& vip, VipOrigin& origin);
+  void decode_bgp(const Field& field, Bgp& bgp);
+  void decode_bgp_peers(const Field& field, Bgp& bgp);
 
   void fail(const Field& field, std::string message) { diag_.error(field.line, field.path, std::move(message)); }
 
@@ -394,6 +401,16 @@ std::optional<std::string> Decoder::absolute_dir(const Field& field) {
   return dir;
 }
 
+std::optional<std::string> Decoder::absolute_file(const Field& field) {
+  auto path = text(field);
+  if (!path) return std::nullopt;
+  if (!path->starts_with('/')) {
+    fail(field, quoted(*path) + " is not an absolute path");
+    return std::nullopt;
+  }
+  return path;
+}
+
 std::optional<uint32_t> Decoder::ring_size(const Field& field) {
   auto size = number(field, kMinRingSize, std::numeric_limits<uint32_t>::max());
   if (!size) return std::nullopt;
@@ -425,7 +442,65 @@ Decoded Decoder::run(const YAML::Node& root) {
   if (auto dataplane = optional_field(*fields, "dataplane"))
     decode_dataplane(*dataplane, out.config.dataplane, out.origins);
   if (auto vips = optional_field(*fields, "vips")) decode_vips(*vips, out.config, out.origins);
+  if (auto bgp = optional_field(*fields, "bgp")) {
+    out.config.bgp.emplace();
+    decode_bgp(*bgp, *out.config.bgp);
+  }
   return out;
+}
+
+void Decoder::decode_bgp(const Field& field, Bgp& bgp) {
+  auto fields = mapping(field.value, field.path, field.line, kBgpKeys);
+  if (!fields) return;
+  if (auto f = required_field(*fields, "local_as")) assign(number(*f, 1, std::numeric_limits<uint32_t>::max()), bgp.local_as);
+  if (auto f = required_field(*fields, "router_id")) {
+    auto id = unicast_address(*f);
+    if (id && !id->is_v4())
+      fail(*f, "a router id is written as an IPv4 address (usually the node's own), not " + id->str());
+    else if (id)
+      bgp.router_id = *id;
+  }
+  if (auto f = required_field(*fields, "peers")) decode_bgp_peers(*f, bgp);
+  // BGP allows a hold time of 0 (no keepalives) or at least 3 seconds.
+  if (auto f = optional_field(*fields, "hold_time")) {
+    assign(number(*f, 0, 65535), bgp.hold_time);
+    if (bgp.hold_time > 0 && bgp.hold_time < 3) fail(*f, "must be 0 or at least 3 seconds (RFC 4271)");
+  }
+  if (auto f = optional_field(*fields, "keepalive_time")) {
+    assign(number(*f, 1, 65535), bgp.keepalive_time);
+    if (bgp.hold_time > 0 && bgp.keepalive_time >= bgp.hold_time)
+      fail(*f, "must be less than hold_time (" + std::to_string(bgp.hold_time) +
+                   "), or the session expires between keepalives");
+  }
+  if (auto f = optional_field(*fields, "bfd")) assign(boolean(*f), bgp.bfd);
+  if (auto f = optional_field(*fields, "bfd_interval_ms")) assign(number(*f, 10, 10000), bgp.bfd_interval_ms);
+  if (auto f = optional_field(*fields, "bfd_multiplier")) assign(number(*f, 1, 255), bgp.bfd_multiplier);
+  if (auto f = optional_field(*fields, "bird_config")) assign(absolute_file(*f), bgp.bird_config);
+  if (auto f = optional_field(*fields, "bird_socket")) assign(absolute_file(*f), bgp.bird_socket);
+}
+
+void Decoder::decode_bgp_peers(const Field& field, Bgp& bgp) {
+  if (!is_list(field)) return;
+  if (field.value.size() == 0) {
+    fail(field, "lists no peer: a node that announces to nobody serves no traffic");
+    return;
+  }
+  for (size_t i = 0; i < field.value.size(); ++i) {
+    std::string path = item_path(field.path, i);
+    auto fields = mapping(field.value[i], path, line_of(field.value[i]), kBgpPeerKeys);
+    if (!fields) continue;
+    BgpPeer peer;
+    auto address = required_field(*fields, "address");
+    auto as = required_field(*fields, "as");
+    auto decoded_address = address ? unicast_address(*address) : std::nullopt;
+    auto decoded_as = as ? number(*as, 1, std::numeric_limits<uint32_t>::max()) : std::nullopt;
+    if (!decoded_address || !decoded_as) continue;
+    peer.address = *decoded_address;
+    peer.as = static_cast<uint32_t>(*decoded_as);
+    for (const auto& other : bgp.peers)
+      if (other.address == peer.address) fail(*address, peer.address.str() + " is listed twice");
+    bgp.peers.push_back(peer);
+  }
 }
 
 void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
@@ -464,14 +539,7 @@ void Decoder::decode_node(const Field& field, Node& node, Origins& origins) {
   } else if (above_field && node.stateless_above != 0) {
     node.stateless_below = node.stateless_above / 2;  // hysteresis: half the way in
   }
-  if (auto f = optional_field(*fields, "admin_state_file")) {
-    if (auto path = text(*f)) {
-      if (!path->starts_with('/'))
-        fail(*f, quoted(*path) + " is not an absolute path");
-      else
-        node.admin_state_file = *path;
-    }
-  }
+  if (auto f = optional_field(*fields, "admin_state_file")) assign(absolute_file(*f), node.admin_state_file);
   // Like every field, "metrics_listen:" with no value keeps the default; "" and off turn it off.
   if (auto f = optional_field(*fields, "metrics_listen")) {
     if (auto listen = listen_address(*f)) node.metrics_listen = *listen;

@@ -54,10 +54,32 @@ TEST_F(AdminStateFile, AMalformedFileIsAnErrorNamingIt) {
   }
 }
 
-TEST_F(AdminStateFile, SavingIntoAMissingDirectorySaysSo) {
-  auto st = save_admin_state((dir_ / "no" / "such" / "file.json").string(), AdminState{});
+TEST_F(AdminStateFile, SavingCreatesAMissingDirectory) {
+  AdminState drained;
+  drained.node_drained = true;
+  const auto path = (dir_ / "no" / "such" / "file.json").string();
+  ASSERT_TRUE(save_admin_state(path, drained).ok());
+  auto back = load_admin_state(path);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(back->node_drained);
+}
+
+TEST_F(AdminStateFile, SavingWhereNoDirectoryCanBeSaysSo) {
+  write("{}");  // a file where the directory would have to be
+  auto st = save_admin_state(path_ + "/file.json", AdminState{});
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.error().message.find("does its directory exist?"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("create the directory of"), std::string::npos) << st.error().message;
+}
+
+TEST_F(AdminStateFile, NodeDrainedIsOptionalAndChecked) {
+  write(R"({"version": 1, "backends": []})");
+  auto s = load_admin_state(path_);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_FALSE(s->node_drained);
+  write(R"({"version": 1, "node": {"drained": "yes"}, "backends": []})");
+  auto bad = load_admin_state(path_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("boolean 'drained'"), std::string::npos) << bad.error().message;
 }
 
 TEST(AdminStateStricter, DownBeatsDrainingBeatsActive) {

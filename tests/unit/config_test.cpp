@@ -355,7 +355,7 @@ TEST(ConfigErrors, UnknownTopLevelAndNodeKeys) {
       "frobnicate: 1\n");
   EXPECT_CONTAINS(errors, "t.yaml:2: node: unknown key 'interfce' (did you mean 'interface'?)");
   EXPECT_CONTAINS(errors, "t.yaml:4: unknown key 'dataplan' (did you mean 'dataplane'?)");
-  EXPECT_CONTAINS(errors, "t.yaml:5: unknown key 'frobnicate' (expected one of: node, dataplane, vips)");
+  EXPECT_CONTAINS(errors, "t.yaml:5: unknown key 'frobnicate' (expected one of: node, dataplane, vips, bgp)");
 }
 
 TEST(ConfigErrors, KeyGivenTwice) {

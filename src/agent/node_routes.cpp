@@ -1,0 +1,81 @@
+#include "agent/node_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "common/logging.h"
+
+namespace xlb::agent {
+
+namespace {
+
+constexpr auto kRetryInterval = std::chrono::seconds(1);
+
+std::string list(const std::set<IpAddr>& vips) {
+  std::string out;
+  for (const auto& v : vips) out += (out.empty() ? "" : ",") + v.str();
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NodeRoutes>> NodeRoutes::start(boost::asio::io_context& io, const config::Bgp& bgp) {
+  auto watchdog = bgp::RouteWatchdog::start(bgp);
+  if (!watchdog) return watchdog.error();
+  std::unique_ptr<NodeRoutes> routes(new NodeRoutes(io, std::move(*watchdog)));
+  routes->reconfigure(bgp);
+  return routes;
+}
+
+void NodeRoutes::reconfigure(const config::Bgp& bgp) {
+  report(announcer_.configure(bgp), "load BIRD's configuration");
+}
+
+void NodeRoutes::announce(const std::set<IpAddr>& vips, const char* cause) {
+  const auto before = announcer_.announced();
+  if (vips == before && in_sync()) return;
+  auto st = announcer_.announce(vips);
+  if (vips != before) {
+    std::set<IpAddr> added, removed;
+    for (const auto& v : vips)
+      if (!before.count(v)) added.insert(v);
+    for (const auto& v : before)
+      if (!vips.count(v)) removed.insert(v);
+    spdlog::info("{}", event_line("routes_changed", {{"announce", list(added)},
+                                                     {"withdraw", list(removed)},
+                                                     {"announced", list(vips)},
+                                                     {"cause", cause}}));
+  }
+  report(st, "reload BIRD with the new routes");
+}
+
+void NodeRoutes::report(const Status& st, const char* what) {
+  if (st) {
+    if (bird_was_down_) spdlog::info("{}", event_line("bird_reachable", {{"announced", list(announced())}}));
+    bird_was_down_ = false;
+    return;
+  }
+  // Said once per outage, not once a second.
+  if (!bird_was_down_)
+    spdlog::error("{}", event_line("bird_unreachable", {{"action", what},
+                                                        {"error", st.error().message},
+                                                        {"retry", "every 1s"}}));
+  bird_was_down_ = true;
+  schedule_retry();
+}
+
+void NodeRoutes::schedule_retry() {
+  if (retrying_) return;
+  retrying_ = true;
+  retry_timer_.expires_after(kRetryInterval);
+  retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    retrying_ = false;
+    if (ec) return;  // stopped
+    report(announcer_.retry(), "reload BIRD");
+  });
+}
+
+void NodeRoutes::stop() { retry_timer_.cancel(); }
+
+}  // namespace xlb::agent
