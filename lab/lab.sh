@@ -286,12 +286,7 @@ _lab_on_exit() {
 # lab_up — build everything and start the backend servers. Returns non-zero on failure
 # (call lab_install_trap first so a half-built lab is still torn down).
 lab_up() {
-    if [[ -z "$LAB_DIR" ]]; then
-        LAB_DIR="$(mktemp -d -t xlb-lab.XXXXXX)"
-    fi
-    mkdir -p "$LAB_DIR"
-    : >>"$LAB_DIR/pids"
-    LAB_BPFFS="$LAB_DIR/bpffs"
+    _lab_make_dir xlb-lab
     LAB_PIN_DIR="$LAB_BPFFS/xlb"
     LAB_XLB_CONFIG="$LAB_DIR/xlb.yaml"
     LAB_AGENT_READY="$LAB_DIR/agent.ready"
@@ -303,24 +298,44 @@ lab_up() {
     lab_log "lab is up"
 }
 
-_lab_build() {
-    set -Eeuo pipefail
-    trap 'echo "[lab] ERROR: lab_up step failed (line $LINENO): $BASH_COMMAND" >&2' ERR
-    local node n ns r b
+# _lab_make_dir NAME — LAB_DIR (a new temporary directory NAME.XXXXXX unless set), its pid
+# list and LAB_BPFFS: what every kind of lab needs before it builds.
+_lab_make_dir() {
+    if [[ -z "$LAB_DIR" ]]; then
+        LAB_DIR="$(mktemp -d -t "$1.XXXXXX")"
+    fi
+    mkdir -p "$LAB_DIR"
+    : >>"$LAB_DIR/pids"
+    LAB_BPFFS="$LAB_DIR/bpffs"
+}
 
+# _lab_add_namespaces — one namespace per LAB_NODES entry, with the lab's defaults (set
+# first, so devices created later in the namespace inherit them).
+_lab_add_namespaces() {
+    local node ns
     for node in "${LAB_NODES[@]}"; do
         ns="$(lab_ns "$node")"
         if [[ -e "/run/netns/$ns" ]]; then
             lab_die "namespace $ns already exists"; return 1
         fi
         ip netns add "$ns"
-        # Defaults first, so devices created later in this namespace inherit them.
+        # keep_addr_on_down: an interface that goes down keeps its IPv6 addresses, so a
+        # link-down test brings the same node back.
         lab_exec "$node" sysctl -qw \
             net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
             net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-            net.ipv6.conf.default.accept_ra=0
+            net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.keep_addr_on_down=1 \
+            net.ipv6.conf.default.keep_addr_on_down=1
         ip -n "$ns" link set lo up
     done
+}
+
+_lab_build() {
+    set -Eeuo pipefail
+    trap 'echo "[lab] ERROR: lab_up step failed (line $LINENO): $BASH_COMMAND" >&2' ERR
+    local node n r b
+
+    _lab_add_namespaces
 
     r="$(lab_ns router)"
     # Both ends are created directly inside their namespaces.

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cctype>
 #include <cstring>
+#include <string>
 
 namespace xlb::bgp {
 
@@ -70,7 +72,7 @@ Status bird_configure(const std::string& socket_path, std::chrono::milliseconds 
   setsockopt(s.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   setsockopt(s.fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   if (::connect(s.fd(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
-    return errno_error("connect to BIRD at " + socket_path + " (is bird running?)", errno);
+    return Error{"connect to BIRD at " + socket_path + ": " + std::strerror(errno) + " (is bird running?)"};
   std::string buffer;
   auto hello = read_reply(s.fd(), buffer, "the connection");
   if (!hello) return hello.error();
