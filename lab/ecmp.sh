@@ -146,10 +146,12 @@ protocol kernel kernel4 { ipv4 { import none; export all; }; merge paths on; }
 protocol kernel kernel6 { ipv6 { import none; export all; }; merge paths on; }
 template bgp l4node4 {
   local as $ECMP_ROUTER_AS; bfd on; hold time 9; keepalive time 3; connect retry time 2;
+  error wait time 1, 5;   # back within seconds after a link flap (default: 60 s or more)
   ipv4 { import all; export none; };
 }
 template bgp l4node6 {
   local as $ECMP_ROUTER_AS; bfd on; hold time 9; keepalive time 3; connect retry time 2;
+  error wait time 1, 5;   # back within seconds after a link flap (default: 60 s or more)
   ipv6 { import all; export none; };
 }
 EOF
