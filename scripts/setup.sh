@@ -12,6 +12,7 @@ PACKAGES=(
   libboost-dev libssl-dev
   # lab and tests
   iproute2 ethtool curl socat python3 util-linux procps iputils-ping
+  gnuplot-nox  # the benchmark report's plots (scripts/bench.sh)
   prometheus   # promtool, which checks the /metrics output (about 19 MB download, 96 MB installed)
 )
 
