@@ -147,7 +147,7 @@ def assemble(args):
                          "the program on the calling CPU; nothing else of ours runs meanwhile, but the machine's "
                          "other work shares every CPU (see loadavg)",
         },
-        "perpacket": {k: pp[k] for k in ("method", "baselines", "wrapper") if k in pp},
+        "perpacket": {k: pp[k] for k in ("method", "baselines", "wrapper", "stages", "variants") if k in pp},
         "scenarios": pp.get("scenarios", []),
         "invalid": pp.get("invalid", []),
     }
@@ -378,6 +378,29 @@ def report_markdown(data, comparison, against, images):
         for w in pp["wrapper"]:
             L.append(f"| {w['floor']} | {w['frame']} | {fmt(w['wrapped_median'])} | {fmt(w['bare_median'])} "
                      f"| {fmt(w['overhead'])} | {w.get('how', '')} |")
+        L.append("")
+    if pp.get("stages") or pp.get("variants"):
+        L.append("## Where the time goes")
+        L.append("")
+    if pp.get("variants"):
+        L.append("Variant builds of the balancer, one stage replaced by a constant, against the production build "
+                 "(both wrapped, same run):")
+        L.append("")
+        L.append("| scenario | frame | variant | production | variant | saved |")
+        L.append("|---|---:|---|---:|---:|---:|")
+        for v in pp["variants"]:
+            L.append(f"| {v['scenario']} | {v['frame']} | {v['what']} | {fmt(v['production_median'])} "
+                     f"| {fmt(v['median'])} | {fmt(v['saved'])} |")
+        L.append("")
+    if pp.get("stages"):
+        L.append("Stage costs: the bare XDP_TX floor plus one primitive of the balancer's path, minus the bare floor "
+                 "(ns/packet):")
+        L.append("")
+        L.append("| stage | cost | median | min | max | what |")
+        L.append("|---|---:|---:|---:|---:|---|")
+        for st in pp["stages"]:
+            L.append(f"| {st['name']} | {fmt(st['cost'])} | {fmt(st['median'])} | {fmt(st['min'])} "
+                     f"| {fmt(st['max'])} | {st['what']} |")
         L.append("")
     if comparison is not None:
         L.append(f"## Against {os.path.basename(against)}")

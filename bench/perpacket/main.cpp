@@ -27,12 +27,20 @@
 namespace xlb::bench {
 namespace {
 
-// One thing timed: a scenario at one frame size, or a floor.
+enum class Kind {
+  Scenario,  // a named scenario at one frame size
+  Floor,     // a floor, bare or wrapped
+  Stage,     // the XDP_TX floor plus one primitive of the path
+  Variant,   // a scenario run by a variant build of the balancer
+};
+
+// One thing timed.
 struct Subject {
+  Kind kind = Kind::Floor;
   std::string name;
   uint32_t frame = 0;
-  std::string baseline;  // name of the floor it is compared with; empty for floors
-  std::string note;      // how the floor was wrapped, for the JSON
+  std::string baseline;  // scenarios: the floor compared with; variants: the scenario
+  std::string note;      // how the floor was wrapped; what the stage or variant is
   int run_fd = -1;
   Bytes packet;
   std::function<Status()> before;
@@ -99,6 +107,7 @@ int default_cpu() {
 Subject floor_subject(const FloorSet* set, FloorKind kind, bool wrapped, const Bytes& frame, const std::string& name,
                       const std::string& note) {
   Subject s;
+  s.kind = Kind::Floor;
   s.name = name;
   s.frame = static_cast<uint32_t>(frame.size());
   s.note = note;
@@ -112,6 +121,33 @@ Subject floor_subject(const FloorSet* set, FloorKind kind, bool wrapped, const B
   return s;
 }
 
+Subject scenario_subject(const ScenarioDef& def, uint32_t frame, const Lab& lab, Variant variant, Loaded& keep) {
+  auto run = ScenarioRun::create(def, frame, lab, variant);
+  if (!run) throw std::runtime_error(def.name + " (" + std::to_string(frame) + " B): " + run.error().message);
+  ScenarioRun* r = run->get();
+  keep.scenarios.push_back(std::move(*run));
+  Subject s;
+  s.kind = variant == Variant::Production ? Kind::Scenario : Kind::Variant;
+  s.name = variant == Variant::Production ? def.name : def.name + "+fib_constant";
+  s.note = variant == Variant::Production ? def.what : "bpf_fib_lookup answered by a constant (a cached next hop)";
+  s.frame = frame;
+  s.run_fd = r->run_fd();
+  s.packet = r->packet();
+  s.before = [r] { return r->before(); };
+  s.check = [r](const bpf::TestRunResult& res, uint32_t repeat) { return r->check(res, repeat); };
+  return s;
+}
+
+void add_stages(std::vector<Subject>& subjects, const FloorSet* fs, const Bytes& frame) {
+  if (auto st = fs->fill_stage_maps(); !st) throw std::runtime_error("stage maps: " + st.error().message);
+  for (const auto& stage : fs->stages()) {
+    Subject s = floor_subject(fs, FloorKind::Tx, false, frame, stage.name, stage.what);
+    s.kind = Kind::Stage;
+    s.run_fd = stage.prog_fd;
+    subjects.push_back(std::move(s));
+  }
+}
+
 std::vector<Subject> load_subjects(const std::vector<ScenarioDef>& defs, const std::set<std::string>& only,
                                    Loaded& keep, const Lab& lab) {
   std::vector<Subject> subjects;
@@ -121,24 +157,23 @@ std::vector<Subject> load_subjects(const std::vector<ScenarioDef>& defs, const s
     if (!only.empty() && !only.count(def.name)) continue;
     for (uint32_t frame : def.frames) {
       std::fprintf(stderr, "loading %s at %u bytes\n", def.name.c_str(), frame);
-      auto run = ScenarioRun::create(def, frame, lab);
-      if (!run) throw std::runtime_error(def.name + " (" + std::to_string(frame) + " B): " + run.error().message);
-      ScenarioRun* r = run->get();
-      keep.scenarios.push_back(std::move(*run));
+      subjects.push_back(scenario_subject(def, frame, lab, Variant::Production, keep));
       WrapConfig cfg = wrap_config(def, frame);
       FloorKey key{frame, cfg.restore_len, cfg.vary_count ? 1u : 0u};
       floor_configs.emplace(key, cfg);
-      Subject s;
-      s.name = def.name;
-      s.frame = frame;
-      s.baseline = floor_name(def.baseline, key);
-      s.run_fd = r->run_fd();
-      s.packet = r->packet();
-      s.before = [r] { return r->before(); };
-      s.check = [r](const bpf::TestRunResult& res, uint32_t repeat) { return r->check(res, repeat); };
-      subjects.push_back(std::move(s));
+      subjects.back().baseline = floor_name(def.baseline, key);
+      // Where the time goes: the same path with the FIB lookup answered by
+      // a constant (what caching the next hop per backend would save).
+      if (frame == def.frames.front() && (def.name == "v4_tcp_established" || def.name == "v6_tcp_established")) {
+        subjects.push_back(scenario_subject(def, frame, lab, Variant::FibConstant, keep));
+        subjects.back().baseline = def.name;
+      }
     }
   }
+  // The stages run on the first IPv4 scenario's small frame.
+  const FloorKey stage_key{64, 64, 0};
+  for (const auto& def : defs)
+    if (def.name == "v4_tcp_established") floor_configs.emplace(stage_key, wrap_config(def, 64));
   for (const auto& [key, cfg] : floor_configs) {
     auto set = FloorSet::load(cfg);
     if (!set) throw std::runtime_error("floors: " + set.error().message);
@@ -153,6 +188,7 @@ std::vector<Subject> load_subjects(const std::vector<ScenarioDef>& defs, const s
     if (bare_frames.insert(key.frame).second)
       for (FloorKind kind : {FloorKind::Tx, FloorKind::Pass})
         subjects.push_back(floor_subject(fs, kind, false, cfg.frame, bare_name(kind), "bare, no wrapper"));
+    if (key == stage_key) add_stages(subjects, fs, cfg.frame);
   }
   return subjects;
 }
@@ -190,37 +226,66 @@ std::string kernel_release() {
   return u.release;
 }
 
+nlohmann::json figures(const Subject& s) {
+  Stats st = stats_of(s.ns);
+  return {{"name", s.name}, {"frame", s.frame}, {"unit", "ns/packet"},
+          {"median", st.median}, {"min", st.min}, {"max", st.max}};
+}
+
+double median_of(const Subject* s) { return s && s->invalid.empty() ? stats_of(s->ns).median : 0.0; }
+
 nlohmann::json report(const std::vector<Subject>& subjects, int runs, uint32_t repeat, int cpu) {
   using nlohmann::json;
-  json scenarios = json::array(), baselines = json::array(), invalid = json::array(), wrapper = json::array();
+  json scenarios = json::array(), baselines = json::array(), invalid = json::array(), wrapper = json::array(),
+       stages = json::array(), variants = json::array();
   for (const auto& s : subjects) {
     if (!s.invalid.empty()) {
       invalid.push_back({{"name", s.name}, {"frame", s.frame}, {"reason", s.invalid}});
       continue;
     }
-    Stats st = stats_of(s.ns);
-    if (s.baseline.empty()) {
-      baselines.push_back({{"name", s.name}, {"frame", s.frame}, {"unit", "ns/packet"}, {"median", st.median},
-                           {"min", st.min}, {"max", st.max}, {"how", s.note}});
-      continue;
+    json j = figures(s);
+    switch (s.kind) {
+      case Kind::Floor:
+        j["how"] = s.note;
+        baselines.push_back(j);
+        break;
+      case Kind::Stage:
+        // Its cost: the stage minus the bare XDP_TX floor it is built on.
+        j["what"] = s.note;
+        j["cost"] = j["median"].get<double>() - median_of(find(subjects, bare_name(FloorKind::Tx), s.frame));
+        stages.push_back(j);
+        break;
+      case Kind::Variant: {
+        double production = median_of(find(subjects, s.baseline, s.frame));
+        j["scenario"] = s.baseline;
+        j["what"] = s.note;
+        j["production_median"] = production;
+        j["saved"] = production - j["median"].get<double>();
+        variants.push_back(j);
+        break;
+      }
+      case Kind::Scenario: {
+        const Subject* b = find(subjects, s.baseline, s.frame);
+        if (!b || !b->invalid.empty()) {
+          invalid.push_back({{"name", s.name}, {"frame", s.frame}, {"reason", "its floor " + s.baseline + " is invalid"}});
+          break;
+        }
+        double bm = median_of(b);
+        j["baseline"] = s.baseline;
+        j["baseline_median"] = bm;
+        j["ratio"] = bm > 0 ? j["median"].get<double>() / bm : 0.0;
+        scenarios.push_back(j);
+        break;
+      }
     }
-    const Subject* b = find(subjects, s.baseline, s.frame);
-    if (!b || !b->invalid.empty()) {
-      invalid.push_back({{"name", s.name}, {"frame", s.frame}, {"reason", "its floor " + s.baseline + " is invalid"}});
-      continue;
-    }
-    double bm = stats_of(b->ns).median;
-    scenarios.push_back({{"name", s.name}, {"frame", s.frame}, {"unit", "ns/packet"}, {"median", st.median},
-                         {"min", st.min}, {"max", st.max}, {"baseline", s.baseline}, {"baseline_median", bm},
-                         {"ratio", bm > 0 ? st.median / bm : 0.0}});
   }
   // The wrapper's cost: each wrapped floor minus the same floor bare.
   for (const auto& s : subjects) {
-    if (!s.baseline.empty() || s.name.find("_bare") != std::string::npos || !s.invalid.empty()) continue;
+    if (s.kind != Kind::Floor || s.name.find("_bare") != std::string::npos || !s.invalid.empty()) continue;
     bool tx = s.name.rfind("xdp_tx", 0) == 0;
     const Subject* bare = find(subjects, bare_name(tx ? FloorKind::Tx : FloorKind::Pass), s.frame);
     if (!bare || !bare->invalid.empty()) continue;
-    double w = stats_of(s.ns).median, b = stats_of(bare->ns).median;
+    double w = median_of(&s), b = median_of(bare);
     wrapper.push_back({{"floor", s.name}, {"frame", s.frame}, {"wrapped_median", w}, {"bare_median", b},
                        {"overhead", w - b}, {"how", s.note}});
   }
@@ -235,6 +300,8 @@ nlohmann::json report(const std::vector<Subject>& subjects, int runs, uint32_t r
           {"scenarios", scenarios},
           {"baselines", baselines},
           {"wrapper", wrapper},
+          {"stages", stages},
+          {"variants", variants},
           {"invalid", invalid}};
 }
 
@@ -254,6 +321,13 @@ void print_table(const nlohmann::json& j) {
   for (const auto& w : j["wrapper"])
     std::printf("  %-28s %6u %6.0f\n", w["floor"].get<std::string>().c_str(), w["frame"].get<unsigned>(),
                 w["overhead"].get<double>());
+  std::printf("\nstage costs (the XDP_TX floor plus one primitive, minus the bare floor, ns/packet):\n");
+  for (const auto& st : j["stages"])
+    std::printf("  %-16s %6.0f  %s\n", st["name"].get<std::string>().c_str(), st["cost"].get<double>(),
+                st["what"].get<std::string>().c_str());
+  for (const auto& v : j["variants"])
+    std::printf("\n%s (%u B): %.0f ns, %.0f ns less than the production build\n", v["name"].get<std::string>().c_str(),
+                v["frame"].get<unsigned>(), v["median"].get<double>(), v["saved"].get<double>());
   for (const auto& i : j["invalid"])
     std::printf("\nINVALID %s (%u B): %s\n", i["name"].get<std::string>().c_str(), i["frame"].get<unsigned>(),
                 i["reason"].get<std::string>().c_str());

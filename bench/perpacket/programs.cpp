@@ -2,6 +2,7 @@
 
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <netinet/in.h>
 
 #include <cerrno>
 #include <cstring>
@@ -9,6 +10,8 @@
 #include "bench_abi.h"
 #include "xlb_bench_floors.skel.h"
 #include "xlb_bench_l4.skel.h"
+#include "xlb_bench_l4_fib.skel.h"
+#include "xlb/flow_hash.h"
 
 namespace xlb::bench {
 
@@ -56,10 +59,13 @@ std::vector<bpf::Map> shared_maps(const bpf::L4Program& p) {
 
 }  // namespace
 
-Result<std::unique_ptr<WrappedBalancer>> WrappedBalancer::load(const bpf::L4Program& program, const WrapConfig& config) {
-  xlb_bench_l4* skel = xlb_bench_l4__open();
+template <class Skel>
+Result<std::unique_ptr<WrappedBalancer>> WrappedBalancer::load_build(const bpf::L4Program& program,
+                                                                    const WrapConfig& config) {
+  Skel* skel = Skel::open();
   if (!skel) return errno_error("open the wrapped balancer BPF object", errno);
-  std::unique_ptr<WrappedBalancer> w(new WrappedBalancer(skel));
+  std::unique_ptr<WrappedBalancer> w(new WrappedBalancer());
+  w->destroy_ = [skel] { Skel::destroy(skel); };
   std::memcpy(const_cast<xlb_params*>(&skel->rodata->xlb_params), &program.params(), sizeof(xlb_params));
   // Maps the program's code does not reach from userspace (the ICMP budget)
   // stay the wrapper object's own; every configured one is shared.
@@ -69,15 +75,21 @@ Result<std::unique_ptr<WrappedBalancer>> WrappedBalancer::load(const bpf::L4Prog
     if (int err = bpf_map__reuse_fd(mine, m.fd()); err) return errno_error("share map " + m.name(), err);
   }
   bpf_program__set_autoload(skel->progs.xlb_l4_unwrapped, false);
-  if (int err = xlb_bench_l4__load(skel); err) return errno_error("load the wrapped balancer", err);
+  if (int err = Skel::load(skel); err) return errno_error("load the wrapped balancer", err);
+  w->prog_fd_ = bpf_program__fd(skel->progs.xlb_bench_l4);
   w->maps_ = maps_of(skel);
   if (auto st = w->maps_.configure(config); !st) return st.error();
   return w;
 }
 
-WrappedBalancer::~WrappedBalancer() { xlb_bench_l4__destroy(skel_); }
-
-int WrappedBalancer::prog_fd() const { return bpf_program__fd(skel_->progs.xlb_bench_l4); }
+Result<std::unique_ptr<WrappedBalancer>> WrappedBalancer::load(const bpf::L4Program& program, const WrapConfig& config,
+                                                              Variant variant) {
+  switch (variant) {
+    case Variant::Production: return load_build<xlb_bench_l4>(program, config);
+    case Variant::FibConstant: return load_build<xlb_bench_l4_fib>(program, config);
+  }
+  return Error{"unknown build variant"};
+}
 
 Result<std::unique_ptr<FloorSet>> FloorSet::load(const WrapConfig& config) {
   xlb_bench_floors* skel = xlb_bench_floors__open_and_load();
@@ -94,6 +106,38 @@ int FloorSet::prog_fd(FloorKind kind, bool wrapped) const {
   const auto& p = skel_->progs;
   if (kind == FloorKind::Tx) return bpf_program__fd(wrapped ? p.xlb_bench_floor_tx : p.xlb_floor_tx);
   return bpf_program__fd(wrapped ? p.xlb_bench_floor_pass : p.xlb_floor_pass);
+}
+
+std::vector<FloorSet::Stage> FloorSet::stages() const {
+  const auto& p = skel_->progs;
+  return {
+      {"fib_lookup_v4", "bpf_fib_lookup of an IPv4 backend (route via a neighbour)", bpf_program__fd(p.xlb_stage_fib4)},
+      {"fib_lookup_v6", "bpf_fib_lookup of an IPv6 backend", bpf_program__fd(p.xlb_stage_fib6)},
+      {"hash_lookup", "HASH map lookup, 20-byte key (as the VIP address and service maps)",
+       bpf_program__fd(p.xlb_stage_hash)},
+      {"lru_lookup", "LRU_HASH lookup with per-CPU lists, flow key (as the session cache)",
+       bpf_program__fd(p.xlb_stage_lru)},
+      {"flow_hash", "the flow hash over the 5-tuple", bpf_program__fd(p.xlb_stage_hash5)},
+      {"ktime", "bpf_ktime_get_ns (UDP sessions, flood and ICMP budgets)", bpf_program__fd(p.xlb_stage_ktime)},
+      {"adjust_head_x2", "bpf_xdp_adjust_head out by 20 bytes and back (2 calls)", bpf_program__fd(p.xlb_stage_head)},
+  };
+}
+
+Status FloorSet::fill_stage_maps() const {
+  // The keys floors.bpf.c builds (STAGE_KEY_WORD).
+  xlb_vip_addr_key hkey{};
+  hkey.addr.addr[0] = 1;
+  hkey.family = XLB_FAMILY_V4;
+  uint32_t hval = 1;
+  xlb_flow fkey{};
+  fkey.src[0] = 1;
+  fkey.proto = IPPROTO_TCP;
+  fkey.family = XLB_FAMILY_V4;
+  xlb_session fval{};
+  bpf::Map hash(bpf_map__fd(skel_->maps.xlb_stage_hash_map), "xlb_stage_hash_map");
+  bpf::Map lru(bpf_map__fd(skel_->maps.xlb_stage_lru_map), "xlb_stage_lru_map");
+  if (auto st = hash.update(&hkey, &hval); !st) return st;
+  return lru.update(&fkey, &fval);
 }
 
 uint32_t FloorSet::action(FloorKind kind) { return kind == FloorKind::Tx ? XDP_TX : XDP_PASS; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -11,7 +12,7 @@
 #include "bpf/map.h"
 #include "common/result.h"
 
-struct xlb_bench_l4;
+struct bpf_object;
 struct xlb_bench_floors;
 
 namespace xlb::bench {
@@ -40,20 +41,31 @@ class WrapperMaps {
   bpf::Map frame_, state_;
 };
 
-// The production balancer in its wrapper, sharing the maps of `program` (a
-// loaded L4Program whose maps l4::Tables fills).
+// Builds of the wrapped balancer: the production code, or a variant with one
+// stage replaced by a constant, to measure what that stage costs.
+enum class Variant {
+  Production,
+  FibConstant,  // bpf_fib_lookup answered by a constant (a cached next hop)
+};
+
+// The balancer in its wrapper, sharing the maps of `program` (a loaded
+// L4Program whose maps l4::Tables fills).
 class WrappedBalancer {
  public:
-  static Result<std::unique_ptr<WrappedBalancer>> load(const bpf::L4Program& program, const WrapConfig& config);
-  ~WrappedBalancer();
+  static Result<std::unique_ptr<WrappedBalancer>> load(const bpf::L4Program& program, const WrapConfig& config,
+                                                      Variant variant = Variant::Production);
+  ~WrappedBalancer() { destroy_(); }
   WrappedBalancer(const WrappedBalancer&) = delete;
   WrappedBalancer& operator=(const WrappedBalancer&) = delete;
-  int prog_fd() const;
+  int prog_fd() const { return prog_fd_; }
   const WrapperMaps& wrapper() const { return maps_; }
 
  private:
-  explicit WrappedBalancer(xlb_bench_l4* skel) : skel_(skel) {}
-  xlb_bench_l4* skel_;
+  template <class Skel>
+  static Result<std::unique_ptr<WrappedBalancer>> load_build(const bpf::L4Program& program, const WrapConfig& config);
+  WrappedBalancer() = default;
+  std::function<void()> destroy_ = [] {};
+  int prog_fd_ = -1;
   WrapperMaps maps_;
 };
 
@@ -68,6 +80,15 @@ class FloorSet {
   FloorSet& operator=(const FloorSet&) = delete;
   int prog_fd(FloorKind kind, bool wrapped) const;
   const WrapperMaps& wrapper() const { return maps_; }
+  // The XDP_TX floor plus one primitive of the balancer's path.
+  struct Stage {
+    const char* name;
+    const char* what;
+    int prog_fd;
+  };
+  std::vector<Stage> stages() const;
+  // Puts the keys the stage lookups look for in their maps.
+  Status fill_stage_maps() const;
   static uint32_t action(FloorKind kind);  // XDP_TX or XDP_PASS
 
  private:

@@ -280,7 +280,8 @@ WrapConfig wrap_config(const ScenarioDef& def, uint32_t frame) {
   return c;
 }
 
-Result<std::unique_ptr<ScenarioRun>> ScenarioRun::create(const ScenarioDef& def, uint32_t frame, const Lab& lab) {
+Result<std::unique_ptr<ScenarioRun>> ScenarioRun::create(const ScenarioDef& def, uint32_t frame, const Lab& lab,
+                                                         Variant variant) {
   std::unique_ptr<ScenarioRun> run(new ScenarioRun());
   run->def_ = &def;
   WrapConfig config = wrap_config(def, frame);
@@ -293,7 +294,7 @@ Result<std::unique_ptr<ScenarioRun>> ScenarioRun::create(const ScenarioDef& def,
   run->tables_ = std::make_unique<l4::Tables>(std::move(*tables));
   if (auto st = run->tables_->set_node(def.node); !st) return st.error().context("node");
   if (auto applied = run->tables_->apply(def.services); !applied) return applied.error().context("services");
-  auto wrapped = WrappedBalancer::load(*run->program_, config);
+  auto wrapped = WrappedBalancer::load(*run->program_, config, variant);
   if (!wrapped) return wrapped.error();
   run->wrapped_ = std::move(*wrapped);
 

@@ -59,7 +59,8 @@ WrapConfig wrap_config(const ScenarioDef& def, uint32_t frame);
 // maps filled by the real control path.
 class ScenarioRun {
  public:
-  static Result<std::unique_ptr<ScenarioRun>> create(const ScenarioDef& def, uint32_t frame, const Lab& lab);
+  static Result<std::unique_ptr<ScenarioRun>> create(const ScenarioDef& def, uint32_t frame, const Lab& lab,
+                                                     Variant variant = Variant::Production);
   int run_fd() const { return wrapped_->prog_fd(); }
   const Bytes& packet() const { return packet_; }
   // Snapshot the counters before a timed run...
