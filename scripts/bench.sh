@@ -48,10 +48,12 @@ PY
 fi
 
 bin=$build/bench/perpacket/xlb-bench-perpacket
-if [[ -f $build/build.ninja ]]; then
-  nice ninja -C "$build" xlb-bench-perpacket >/dev/null || die "building xlb-bench-perpacket failed"
+# A fresh checkout gets configured; an existing build is brought up to date.
+if [[ ! -f $build/build.ninja ]]; then
+  cmake -S "$root" -B "$build" -G Ninja >/dev/null || die "configuring $build failed (scripts/setup.sh installs what it needs)"
 fi
-[[ -x $bin ]] || die "no $bin: build first (cmake -S . -B build -G Ninja && ninja -C build xlb-bench-perpacket)"
+nice ninja -C "$build" xlb-bench-perpacket >/dev/null || die "building xlb-bench-perpacket failed"
+[[ -x $bin ]] || die "no $bin after the build"
 
 mkdir -p "$out"
 tmp=$(mktemp -d)

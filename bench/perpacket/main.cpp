@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -74,7 +73,8 @@ struct FloorKey {
 std::string floor_name(FloorKind kind, const FloorKey& k) {
   std::string n = kind == FloorKind::Tx ? "xdp_tx_floor" : "xdp_pass_floor";
   if (k.vary) n += "_vary";
-  if (k.restore == k.frame && k.frame > 128) n += "_full_restore";
+  // Restoring the whole of a big frame costs more than restoring headers.
+  if (k.restore == k.frame && k.frame > kRestoredHeaders) n += "_full_restore";
   return n;
 }
 

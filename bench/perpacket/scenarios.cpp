@@ -34,10 +34,6 @@ constexpr uint32_t kClients = 0x64400000;    // 100.64.0.0, where varied clients
 constexpr uint32_t kEth = 14, kIp4 = 20, kIp6 = 40, kTcp = 20, kUdp = 8;
 // Offsets of the IPv4 addresses in an untagged frame (the varied fields).
 constexpr uint32_t kIp4SrcOffset = kEth + 12, kIp4DstOffset = kEth + 16;
-// What the balancer rewrites of a frame it forwards: the L2 header and the
-// bytes under the outer header it prepends (at most an outer IPv6 header);
-// the rest of the frame stays as the client sent it.
-constexpr uint32_t kRewrittenPrefix = 128;
 
 IpAddr addr(const std::string& text) {
   auto a = IpAddr::parse(text);
@@ -267,7 +263,7 @@ std::vector<ScenarioDef> scenario_defs(const Lab& lab) {
 }
 
 uint32_t restore_len(const ScenarioDef& def, uint32_t frame) {
-  return def.restore_whole_frame ? frame : std::min(frame, kRewrittenPrefix);
+  return def.restore_whole_frame ? frame : std::min(frame, kRestoredHeaders);
 }
 
 WrapConfig wrap_config(const ScenarioDef& def, uint32_t frame) {

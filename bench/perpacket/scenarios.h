@@ -50,6 +50,12 @@ struct ScenarioDef {
 
 std::vector<ScenarioDef> scenario_defs(const Lab& lab);
 
+// What the balancer rewrites of a frame it forwards: the original L2 header
+// (the outer headers go in front of the original frame); the rest stays as
+// the client sent it. 128 bytes is generous, and the restored frame is
+// checked after every run.
+inline constexpr uint32_t kRestoredHeaders = 128;
+
 // Bytes of the frame the wrapper rewrites after each call: the headers the
 // balancer touches, or everything when the path cuts the frame.
 uint32_t restore_len(const ScenarioDef& def, uint32_t frame);
