@@ -11,8 +11,11 @@ function(xlb_bpf_object name source)
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
   set(skel_dir ${CMAKE_CURRENT_BINARY_DIR}/skel)
   set(skel ${skel_dir}/${name}.skel.h)
+  # Sources beside this one and the program sources count too: the bench
+  # wrappers include their own headers and bpf/xlb_l4.bpf.c itself.
   file(GLOB_RECURSE bpf_headers CONFIGURE_DEPENDS
-       ${PROJECT_SOURCE_DIR}/bpf/*.h ${PROJECT_SOURCE_DIR}/include/xlb/*.h)
+       ${PROJECT_SOURCE_DIR}/bpf/*.h ${PROJECT_SOURCE_DIR}/include/xlb/*.h ${PROJECT_SOURCE_DIR}/bpf/*.bpf.c
+       ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${XLB_CLANG} -target bpf -O2 -g -Wall -Werror -mcpu=v3

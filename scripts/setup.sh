@@ -13,6 +13,7 @@ PACKAGES=(
   # lab and tests
   iproute2 ethtool curl socat python3 util-linux procps iputils-ping
   bird2        # BGP: each L4 node's agent drives a local BIRD; the multi-node lab's router runs one
+  gnuplot-nox  # the benchmark report's plots (scripts/bench.sh)
   prometheus   # promtool, which checks the /metrics output (about 19 MB download, 96 MB installed)
 )
 

@@ -70,7 +70,8 @@ Status xdp_detach(int ifindex, XdpMode mode) {
   return {};
 }
 
-Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet, int ingress_ifindex) {
+Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet, int ingress_ifindex,
+                                   uint32_t repeat) {
   TestRunResult out;
   xdp_md ctx{};
   ctx.data_end = static_cast<uint32_t>(packet.size());
@@ -81,7 +82,7 @@ Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& pack
               .data_size_in = static_cast<uint32_t>(packet.size()),
               .data_size_out = static_cast<uint32_t>(out.packet.size()),
               .ctx_in = ingress_ifindex ? &ctx : nullptr, .ctx_size_in = ingress_ifindex ? uint32_t(sizeof(ctx)) : 0u,
-              .repeat = 1);
+              .repeat = static_cast<int>(repeat));
   if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) return errno_error("BPF_PROG_TEST_RUN", errno);
   out.action = opts.retval;
   out.packet.resize(opts.data_size_out);

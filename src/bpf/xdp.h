@@ -33,8 +33,11 @@ struct TestRunResult {
 };
 
 // One run of `prog_fd` on `packet`, as if received on `ingress_ifindex`
-// (0: the namespace's loopback).
-Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet, int ingress_ifindex = 0);
+// (0: the namespace's loopback). With repeat > 1 the kernel runs it that many
+// times on the same buffer (not restored in between) and duration_ns is the
+// kernel's mean per iteration, in whole nanoseconds.
+Result<TestRunResult> xdp_test_run(int prog_fd, const std::vector<uint8_t>& packet, int ingress_ifindex = 0,
+                                   uint32_t repeat = 1);
 
 const char* xdp_action_name(uint32_t action);
 
