@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/demo.sh — xlb in the lab, for a person to watch.
 #
-#   bash scripts/demo.sh
+#   bash scripts/demo.sh            # one L4 node
+#   bash scripts/demo.sh --ecmp     # three L4 nodes behind a BGP/ECMP router (BIRD)
 #
 # Installs the build dependencies (scripts/setup.sh; skip with XLB_SKIP_SETUP=1), builds
 # (skip with XLB_SKIP_BUILD=1; build tree: XLB_BUILD_DIR, default ./build), builds the lab
@@ -26,6 +27,13 @@ V6_REQS=12
 BIG_REQS=10
 BIG_SIZE=200000
 
+MODE=single
+case "${1:-}" in
+    "") ;;
+    --ecmp) MODE=ecmp ;;
+    *) die "unknown argument '$1' (usage: scripts/demo.sh [--ecmp])" ;;
+esac
+
 if [[ "${XLB_SKIP_SETUP:-0}" != 1 ]]; then
     step "Installing dependencies (scripts/setup.sh; XLB_SKIP_SETUP=1 skips this)"
     [[ -f scripts/setup.sh ]] || die "scripts/setup.sh not found"
@@ -38,6 +46,9 @@ if [[ "${XLB_SKIP_BUILD:-0}" != 1 ]]; then
 fi
 lab_xlb_check_binaries || die "xlb binaries missing"
 lab_skip_unless_root_and_netns
+if [[ "$MODE" == ecmp ]]; then
+    XLB_BUILD_DIR="$XLB_BUILD_DIR" exec bash "$REPO/scripts/demo_ecmp.sh"
+fi
 
 step "Building the lab (network namespaces ${LAB_PREFIX}*)"
 cat <<EOF

@@ -165,12 +165,11 @@ Status Agent::apply(const config::Config& cfg, const char* cause) {
   auto summary = tables_->apply(wanted);
   if (!summary) {
     dataplane_ok_ = false;
-    update_routes(wanted, "dataplane_failed");
+    update_routes(cfg, "dataplane_failed");
     return summary.error();
   }
   dataplane_ok_ = true;
-  applied_ = wanted;
-  update_routes(wanted, cause);
+  update_routes(cfg, cause);
   log_changes(l4::diff_services(before, wanted), cause);
   spdlog::info("{}", event_line("applied", {{"cause", cause},
                                             {"services", std::to_string(wanted.size())},
@@ -197,11 +196,22 @@ Status Agent::start_metrics_server() {
   return {};
 }
 
-void Agent::update_routes(const std::vector<l4::ServiceSpec>& services, const char* cause) {
+void Agent::update_routes(const config::Config& cfg, const char* cause) {
   if (!routes_) return;
   const bool serving = attached_ && dataplane_ok_ && !admin_.node_drained;
-  routes_->announce(serving ? bgp::servable_vips(services) : std::set<IpAddr>{},
-                    admin_.node_drained ? "node_drained" : cause);
+  if (!serving) {
+    routes_->announce({}, admin_.node_drained ? "node_drained" : cause);
+    return;
+  }
+  // The data plane takes a backend as up until its first probe says otherwise
+  // (a restart must not empty a pool); an announcement waits for that probe,
+  // or a VIP whose backends are all dead would be announced for a moment.
+  std::set<BackendRef> not_yet_healthy = unhealthy_;
+  for (const auto& [target, refs] : targets_) {
+    auto status = checker_->status(target);
+    if (!status || status->probes == 0) not_yet_healthy.insert(refs.begin(), refs.end());
+  }
+  routes_->announce(bgp::servable_vips(services_of(cfg, admin_, not_yet_healthy)), cause);
 }
 
 void Agent::watch_dataplane() {
@@ -215,8 +225,10 @@ void Agent::watch_dataplane() {
       if (!ours)
         spdlog::error("{}", event_line("xdp_detached", {{"interface", running_.node.interface},
                                                         {"action", "withdraw every VIP route"}}));
-      update_routes(applied_, ours ? "xdp_attached" : "xdp_detached");
+      update_routes(running_, ours ? "xdp_attached" : "xdp_detached");
     }
+    // Also picks up backends whose first health probe has come back up since.
+    update_routes(running_, "health");
     watch_dataplane();
   });
 }
@@ -267,7 +279,6 @@ Status Agent::start() {
   attached_ = true;
   spdlog::info("XDP program attached to {} ({} mode), maps pinned in {}", node.interface,
                config::xdp_mode_name(node.xdp_mode), node.pin_dir);
-  update_routes(applied_, "start");
   return {};
 }
 
@@ -413,7 +424,12 @@ int Agent::run() {
   wait_for_signals();
   watch_admin_state();
   watch_dataplane();
-  boost::asio::post(io_, [this] { set_health_targets(running_); });
+  boost::asio::post(io_, [this] {
+    set_health_targets(running_);
+    // VIPs without health checks are announced now; the others once their
+    // backends' first probes have answered (watch_dataplane).
+    update_routes(running_, "start");
+  });
   io_.run();
   return 0;
 }

@@ -54,7 +54,7 @@ class Agent {
   Status start_metrics_server();
   // Announces what the node can serve now (nothing when drained, detached or
   // failed); no-op without BGP.
-  void update_routes(const std::vector<l4::ServiceSpec>& services, const char* cause);
+  void update_routes(const config::Config& cfg, const char* cause);
   // Every second: is our XDP program still the one attached?
   void watch_dataplane();
 
@@ -73,7 +73,6 @@ class Agent {
   std::unique_ptr<l4::Tables> tables_;
   std::unique_ptr<metrics::HttpServer> metrics_server_;  // on io_; null when metrics_listen is off
   std::unique_ptr<NodeRoutes> routes_;  // null without bgp:
-  std::vector<l4::ServiceSpec> applied_;  // what the data plane serves now
   int ifindex_ = 0;
   bool attached_ = false;
   bool dataplane_ok_ = true;  // false after a failed apply or when XDP was detached behind our back

@@ -6,7 +6,7 @@
 #  - the same 5-tuple sent to each node directly (bypassing ECMP, from the router) is
 #    encapsulated to the same backend by all three;
 #  - health-driven withdraw: alt4's backends are all down (nothing answers its check), so
-#    no node announces 203.0.113.10; when one backend's check passes, all three announce
+#    no node announces 203.0.113.10, not even before the first probes; when one backend's check passes, all three announce
 #    it; when it fails again, all three withdraw it.
 source "$(dirname "${BASH_SOURCE[0]}")/ecmp_lib.sh"
 e2e_ecmp_setup
@@ -90,6 +90,10 @@ e2e_log "$consistent of 10 flows reached the same backend through all three node
 # --- health-driven withdraw --------------------------------------------------------------
 (( $(ecmp_nexthop_count "$LAB_VIP4_ALT") == 0 )) \
     || e2e_fail "alt4 is announced though no backend passes its check: $(ecmp_nexthops "$LAB_VIP4_ALT" | xargs)"
+# Not even for a moment at start: a backend counts for an announcement only once its first
+# probe has answered.
+flaps=$(cat "$LAB_DIR"/agent-l4*.log | grep -c "event=routes_changed announce=[^ ]*$LAB_VIP4_ALT" || true)
+(( flaps == 0 )) || e2e_fail "alt4 was announced before any of its backends passed a check ($flaps times)"
 lab_bg be1 health-listener socat "TCP-LISTEN:$ECMP_HEALTH_PORT,fork,reuseaddr" SYSTEM:true
 listener=$LAB_LAST_PID
 t=$(ecmp_time_until 30 ecmp_has_nexthops "$LAB_VIP4_ALT" 3) \
