@@ -187,7 +187,9 @@ Status Agent::start_metrics_server() {
   }
   auto scrape = [this]() -> Result<std::string> {
     if (!program_ || !tables_) return Error{"the data plane is not loaded yet"};
-    return metrics::collect(l4::maps_of(*program_), tables_->services());
+    auto text = metrics::collect(l4::maps_of(*program_), tables_->services());
+    if (text && routes_) *text += routes_->metrics(admin_.node_drained);
+    return text;
   };
   auto server = metrics::HttpServer::start(io_, *listen, scrape);
   if (!server) return server.error().context("node.metrics_listen");

@@ -78,4 +78,17 @@ void NodeRoutes::schedule_retry() {
 
 void NodeRoutes::stop() { retry_timer_.cancel(); }
 
+std::string NodeRoutes::metrics(bool node_drained) const {
+  metrics::Exposition e;
+  e.declare("xlb_bgp_announced", metrics::MetricType::Gauge,
+            "1 for each VIP address this node asks BIRD to announce (absent: withdrawn)");
+  e.declare("xlb_bgp_bird_in_sync", metrics::MetricType::Gauge,
+            "1 when BIRD confirmed the last routes, 0 while it does not answer (retried every second)");
+  e.declare("xlb_node_drained", metrics::MetricType::Gauge, "1 while `xlb node drain` keeps the node's routes withdrawn");
+  for (const auto& vip : announced()) e.add("xlb_bgp_announced", {{"vip", vip.str()}}, uint64_t{1});
+  e.add("xlb_bgp_bird_in_sync", {}, uint64_t{in_sync() ? 1u : 0u});
+  e.add("xlb_node_drained", {}, uint64_t{node_drained ? 1u : 0u});
+  return e.render();
+}
+
 }  // namespace xlb::agent

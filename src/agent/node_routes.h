@@ -16,6 +16,7 @@
 #include "common/net.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "metrics/exposition.h"
 
 namespace xlb::agent {
 
@@ -34,6 +35,8 @@ class NodeRoutes {
   bool in_sync() const { return !announcer_.pending(); }
   // Stops the retry timer; the watchdog goes with the object.
   void stop();
+  // xlb_bgp_announced{vip}, xlb_bgp_bird_in_sync and xlb_node_drained, for /metrics.
+  std::string metrics(bool node_drained) const;
 
  private:
   NodeRoutes(boost::asio::io_context& io, std::unique_ptr<bgp::RouteWatchdog> watchdog)

@@ -13,6 +13,15 @@ e2e_ecmp_setup
 
 e2e_log "next hops: IPv4 $(ecmp_nexthops "$LAB_VIP4" | xargs); IPv6 $(ecmp_nexthops "$LAB_VIP6" | xargs)"
 
+# --- what a node says about its routes on /metrics ----------------------------------------
+scrape="$LAB_DIR/l4a-metrics.prom"
+lab_exec l4a curl -sS --fail --max-time 10 -o "$scrape" http://127.0.0.1:9810/metrics || e2e_fail "scrape of l4a failed"
+for line in "xlb_bgp_announced{vip=\"$LAB_VIP4\"} 1" "xlb_bgp_announced{vip=\"$LAB_VIP6\"} 1" \
+            "xlb_bgp_bird_in_sync 1" "xlb_node_drained 0"; do
+    grep -qxF -- "$line" "$scrape" || e2e_fail "no '$line' in l4a's /metrics: $(grep '^xlb_bgp\|^xlb_node' "$scrape")"
+done
+promtool_out=$(promtool check metrics <"$scrape" 2>&1) || e2e_fail "promtool rejects l4a's /metrics: $promtool_out"
+
 # --- 300 connections spread over the nodes ------------------------------------------------
 declare -A before
 for node in "${ECMP_NODES[@]}"; do before[$node]=$(ecmp_vip_packets "$node" "$LAB_VIP4" "$LAB_HTTP_PORT" tcp); done

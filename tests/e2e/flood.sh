@@ -59,7 +59,7 @@ mode() { lab_xlb_show_json | "$LAB_PYTHON" -c "import json,sys; print(json.load(
 round_seen() { grep -q "^round $1\$" "$LAB_DIR/hold.log"; }
 last_round() { awk '$1 == "round" { r = $2 } END { print r + 0 }' "$LAB_DIR/hold.log"; }
 finished() { grep -q '^summary' "$LAB_DIR/hold.log"; }
-applied() { grep -c 'applied .* VIP services' "$LAB_DIR/agent.log" || true; }
+applied() { grep -c 'event=applied ' "$LAB_DIR/agent.log" || true; }
 applied_more_than() { (( $(applied) > $1 )); }
 
 [[ "$(mode "['stateless_above']")" == "$ABOVE" ]] || e2e_fail "stateless_above not in the data plane: $(mode '')"
