@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <vector>
@@ -57,10 +58,46 @@ std::optional<int64_t> positive_integer(std::string_view s) {
   return v;
 }
 
+constexpr int kMaxNesting = 32;
+
+// How deep arrays and objects nest in JSON text (brackets inside strings do
+// not count). Checked before parsing, because the parsed value is printed
+// and compared recursively: a body of 300,000 '[' would exhaust the stack.
+int nesting(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+Outcome<json> parse_body(const std::string& text) {
+  if (nesting(text) > kMaxNesting)
+    return bad_request("The request body nests deeper than " + std::to_string(kMaxNesting) + " levels");
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded()) return bad_request("Malformed JSON in the request body");
+  return body;
+}
+
 // The inner object of {"<key>": {...}}.
 Outcome<json> wrapped_body(const http::Request& req, std::string_view key) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return bad_request("Malformed JSON in the request body");
+  auto parsed = parse_body(req.body);
+  if (!parsed) return parsed;
+  const json& body = *parsed;
   if (!body.is_object() || body.size() != 1 || !body.contains(key) || !body.at(std::string(key)).is_object())
     return bad_request("The request body must be a JSON object {\"" + std::string(key) + "\": {...}}");
   return body.at(std::string(key));
@@ -166,8 +203,9 @@ http::Response revisions(Call& c, const std::vector<std::string>& seg) {
   Store& store = c.service.store();
   if (seg[0] == "rollback" && seg.size() == 1) {
     if (method != "POST") return method_not_allowed(method, "POST");
-    json body = json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded()) return Api::fault(400, "Malformed JSON in the request body");
+    auto parsed = parse_body(c.req.body);
+    if (!parsed) return from(parsed.fault());
+    json& body = *parsed;
     if (!body.is_object() || body.size() != 1 || !body.contains("revision") || !body["revision"].is_number_integer() ||
         body["revision"].get<int64_t>() < 1)
       return Api::fault(400, "The request body must be {\"revision\": n} with n a revision number");

@@ -676,6 +676,20 @@ class Limits(ApiCase):
         self.ok("GET", "/v2/lbaas/loadbalancers")
 
 
+class DeepBodies(ApiCase):
+    def test_deeply_nested_json_is_400_not_a_crash(self):
+        n = 300000  # well under the default 1 MiB body limit
+        raw = ('{"loadbalancer": {"vip_address": "198.51.100.1", "name": ' + "[" * n + "]" * n + "}}").encode()
+        self.expect_fault(400, "The request body nests deeper than 32 levels", "POST", "/v2/lbaas/loadbalancers",
+                          raw=raw)
+        self.expect_fault(400, "The request body nests deeper than 32 levels", "POST", "/v2/xlb/rollback",
+                          raw=b"[" * 1000, token=ADMIN)
+        # Brackets inside strings are text, not nesting.
+        lb = self.make_lb(name="[" * 100, description='{"\\"' + "{" * 100)
+        self.assertEqual(lb["name"], "[" * 100)
+        self.assertIsNone(self.ctl.proc.poll())
+
+
 class Restart(ApiCase):
     def test_a_restart_loses_nothing(self):
         lb, listener, pool, member = self.tree()
