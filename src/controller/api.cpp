@@ -21,7 +21,9 @@ http::Response json_response(unsigned status, const json& body) {
   http::Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.body = body.dump();
+  // Paths and query values echoed in faults may hold any bytes: print
+  // invalid UTF-8 as U+FFFD instead of throwing.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 

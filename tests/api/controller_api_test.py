@@ -199,6 +199,11 @@ class AuthAndRouting(ApiCase):
     def test_unknown_paths_and_methods(self):
         self.expect_fault(404, "No such resource: /v2/lbaas/widgets", "GET", "/v2/lbaas/widgets")
         self.expect_fault(404, "No such resource: /v3/lbaas/loadbalancers", "GET", "/v3/lbaas/loadbalancers")
+        # Bytes that are not UTF-8 come back replaced, not as a server error.
+        status, _, data = self.req("GET", "/v2/lbaas/loadbalancers?name%ff=1")
+        self.assertEqual((status, data["faultstring"]), (400, "Invalid filter argument: name\ufffd"))
+        status, _, data = self.req("GET", "/v2/lbaas/%ff")
+        self.assertEqual((status, data["faultstring"]), (404, "No such resource: /v2/lbaas/%ff"))
         status, headers, data = self.req("PATCH", "/v2/lbaas/loadbalancers")
         self.assertEqual(status, 405)
         self.assertEqual(headers["allow"], "GET, POST")
