@@ -472,6 +472,72 @@ class PoolsMembersMonitors(ApiCase):
                                                  "timeout": 3, "max_retries": 3}})
 
 
+class EveryEndpoint(ApiCase):
+    """The success path of each endpoint not exercised above, and the 404s and 405s of each path."""
+
+    def test_show_list_update_delete_of_each_kind(self):
+        lb, listener, pool, member = self.tree()
+        hm = self.ok("POST", "/v2/lbaas/healthmonitors", {"healthmonitor": {
+            "pool_id": pool["id"], "type": "PING", "delay": 5, "timeout": 3, "max_retries": 3,
+            "name": "ping"}})["healthmonitor"]
+        udp = self.make_listener(lb, "UDP", 53)
+        for collection, key, item, change in (
+                ("listeners", "listener", listener, {"name": "l2", "timeout_client_data": 1000}),
+                ("pools", "pool", pool, {"name": "p2", "lb_algorithm": "SOURCE_IP"}),
+                ("healthmonitors", "healthmonitor", hm, {"name": "h2", "max_retries_down": 5}),
+                (f"pools/{pool['id']}/members", "member", member, {"name": "m2", "backup": True})):
+            path = f"/v2/lbaas/{collection}/{item['id']}"
+            shown = self.ok("GET", path)[key]
+            self.assertEqual(shown["id"], item["id"])
+            self.assertEqual(shown["provisioning_status"], "ACTIVE")
+            listed = self.ok("GET", f"/v2/lbaas/{collection}?id={item['id']}")
+            self.assertEqual(listed[collection.rsplit("/", 1)[-1]], [shown])
+            updated = self.ok("PUT", path, {key: change})[key]
+            for field, value in change.items():
+                self.assertEqual(updated[field], value, (key, field))
+            self.assertEqual(self.ok("GET", path)[key], updated)
+        self.assertEqual([x["id"] for x in self.ok("GET", "/v2/lbaas/listeners?protocol=UDP")["listeners"]],
+                         [udp["id"]])
+        for path, label, rid in ((f"/v2/lbaas/healthmonitors/{hm['id']}", "Health Monitor", hm["id"]),
+                                 (f"/v2/lbaas/pools/{pool['id']}/members/{member['id']}", "Member", member["id"]),
+                                 (f"/v2/lbaas/listeners/{listener['id']}", "Listener", listener["id"])):
+            self.ok("DELETE", path)
+            self.expect_fault(404, f"{label} {rid} could not be found.", "GET", path)
+            self.expect_fault(404, f"{label} {rid} could not be found.", "DELETE", path)
+        # The listener is gone; its default pool stays, used by no listener.
+        self.assertEqual(self.ok("GET", f"/v2/lbaas/pools/{pool['id']}")["pool"]["listeners"], [])
+
+    def test_missing_parents_are_404(self):
+        missing = "0f0e0d0c-0b0a-4908-8706-050403020100"
+        self.expect_fault(404, f"Listener {missing} could not be found.", "POST", "/v2/lbaas/pools",
+                          {"pool": {"listener_id": missing, "protocol": "TCP", "lb_algorithm": "SOURCE_IP"}})
+        self.expect_fault(404, f"Load Balancer {missing} could not be found.", "POST", "/v2/lbaas/pools",
+                          {"pool": {"loadbalancer_id": missing, "protocol": "TCP", "lb_algorithm": "SOURCE_IP"}})
+        self.expect_fault(404, f"Pool {missing} could not be found.", "POST", "/v2/lbaas/healthmonitors",
+                          {"healthmonitor": {"pool_id": missing, "type": "TCP", "delay": 5, "timeout": 3,
+                                             "max_retries": 3}})
+        self.expect_fault(404, f"Pool {missing} could not be found.", "POST", f"/v2/lbaas/pools/{missing}/members",
+                          {"member": {"address": "10.0.0.1", "protocol_port": 80}})
+        for kind, label in (("listeners", "Listener"), ("pools", "Pool"), ("healthmonitors", "Health Monitor")):
+            self.expect_fault(404, f"{label} {missing} could not be found.", "GET", f"/v2/lbaas/{kind}/{missing}")
+
+    def test_methods_not_allowed(self):
+        lb, listener, pool, member = self.tree()
+        for method, path, allowed in (
+                ("POST", f"/v2/lbaas/loadbalancers/{lb['id']}/status", "GET"),
+                ("PUT", "/v2/lbaas/listeners", "GET, POST"),
+                ("DELETE", f"/v2/lbaas/pools/{pool['id']}/members", "GET, POST"),
+                ("POST", f"/v2/lbaas/pools/{pool['id']}/members/{member['id']}", "GET, PUT, DELETE"),
+                ("GET", "/v2/xlb/rollback", "POST"),
+                ("POST", "/v2/xlb/revisions", "GET")):
+            status, headers, data = self.req(method, path, {}, token=ADMIN)
+            self.assertEqual((status, headers.get("allow")), (405, allowed), (method, path, data))
+            self.assertEqual(data["faultcode"], "Client")
+        self.expect_fault(404, "No such resource: /v2/lbaas/loadbalancers/x/stats", "GET",
+                          "/v2/lbaas/loadbalancers/x/stats")
+        self.expect_fault(403, "Revisions and rollback need the admin role", "GET", "/v2/xlb/revisions/1")
+
+
 class FiltersAndPages(ApiCase):
     def test_filters_and_pagination_keep_the_filters(self):
         made = [self.make_lb(name="page-me" if i % 2 == 0 else "other", description=f"n{i}") for i in range(9)]
