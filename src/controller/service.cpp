@@ -86,6 +86,17 @@ Checked Service::check_references(Kind k, const json& record, const std::string&
           return conflict("Another Listener on this Load Balancer is already using protocol " +
                           str(record, "protocol") + " port " + record.at("protocol_port").dump());
       }
+      // A source filter of the other family than the VIP could never match.
+      if (const json& cidrs = record.at("allowed_cidrs"); cidrs.is_array()) {
+        const json* lb = s.find(Kind::loadbalancer, str(record, "loadbalancer_id"));
+        const bool vip_v6 = lb && str(*lb, "vip_address").find(':') != std::string::npos;
+        for (const json& cidr : cidrs) {
+          const bool v6 = cidr.get_ref<const std::string&>().find(':') != std::string::npos;
+          if (lb && v6 != vip_v6)
+            return bad_request("allowed_cidrs entry " + cidr.get<std::string>() + " is " + (v6 ? "IPv6" : "IPv4") +
+                               " but the VIP " + str(*lb, "vip_address") + " is not");
+        }
+      }
       const json& pool_id = record.at("default_pool_id");
       if (pool_id.is_null()) break;
       const json* pool = s.find(Kind::pool, pool_id.get<std::string>());

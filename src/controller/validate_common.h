@@ -20,6 +20,8 @@ Outcome<json> read_and_merge(const json& body, const json* existing, const std::
 // "2001:db8::1" compare equal); leaves null alone.
 void canonical_address(json& record, const char* field);
 
-inline constexpr int64_t kMaxTimeoutMs = 24LL * 60 * 60 * 1000;  // a day, as Octavia allows
+// Listener timeouts, in ms: up to 24 days, just under 2^31 ms, the largest
+// timeout the L7 tier (HAProxy) will take, so one range serves both tiers.
+inline constexpr int64_t kMaxTimeoutMs = 24LL * 24 * 60 * 60 * 1000;
 
 }  // namespace xlb::controller::detail

@@ -361,6 +361,8 @@ class Listeners(ApiCase):
                           body(loadbalancer_id=missing, protocol_port=82))
         self.expect_fault(404, f"Pool {missing} could not be found.", "POST", path,
                           body(protocol_port=83, default_pool_id=missing))
+        self.expect_fault(400, f"allowed_cidrs entry 2001:db8::/32 is IPv6 but the VIP {lb['vip_address']} is not",
+                          "POST", path, body(protocol_port=85, allowed_cidrs=["192.0.2.0/24", "2001:db8::/32"]))
         self.expect_fault(400, "Invalid input for field/attribute default_tls_container_ref. Value: \"x\". TLS needs "
                           "the L7 tier, which this deployment does not have yet", "POST", path,
                           body(protocol_port=84, default_tls_container_ref="x"))

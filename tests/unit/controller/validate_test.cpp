@@ -99,8 +99,8 @@ TEST(ValidateListener, BadFields) {
   EXPECT_TRUE(says(refusal(Kind::listener, listener("TCP", "80")), "must be an integer"));
   EXPECT_TRUE(says(refusal(Kind::listener, listener("TCP", 80.5)), "must be an integer"));
   EXPECT_TRUE(says(refusal(Kind::listener, with(listener("TCP"), {{"connection_limit", -2}})), "between -1 and"));
-  EXPECT_TRUE(says(refusal(Kind::listener, with(listener("TCP"), {{"timeout_client_data", 86400001}})),
-                   "between 0 and 86400000"));
+  EXPECT_TRUE(says(refusal(Kind::listener, with(listener("TCP"), {{"timeout_client_data", 2073600001}})),
+                   "between 0 and 2073600000"));
   EXPECT_TRUE(
       says(refusal(Kind::listener, with(listener("TCP"), {{"allowed_cidrs", {"192.0.2.1/24"}}})), "no host bits"));
   EXPECT_TRUE(says(refusal(Kind::listener,
