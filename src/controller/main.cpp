@@ -59,8 +59,12 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
   options.reject = [](unsigned status, std::string_view reason) {
     return Api::fault(status, status == 413 ? "The request is too large" : std::string(reason));
   };
-  auto server =
-      http::Server::start(io, *listen, [&api](const http::Request& r) { return api.handle(r); }, std::move(options));
+  auto handle = [&api](const http::Request& r) {
+    http::Response response = api.handle(r);
+    spdlog::debug("api: {} {} -> {}", r.method, r.target, response.status);
+    return response;
+  };
+  auto server = http::Server::start(io, *listen, handle, std::move(options));
   if (!server) {
     spdlog::error("{}", server.error().message);
     return 1;

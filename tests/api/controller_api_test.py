@@ -12,6 +12,7 @@ Usage: controller_api_test.py --controller build/src/controller/xlb-controller [
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -779,6 +780,72 @@ class Restart(ApiCase):
         _, headers, _ = self.req("POST", f"/v2/lbaas/pools/{pool['id']}/members",
                                  {"member": {"address": "10.0.0.99", "protocol_port": 1}})
         self.assertEqual(int(headers["x-xlb-revision"]), revisions["revisions"][0]["revision"] + 1)
+
+
+class TokenFile(ApiCase):
+    def test_sighup_reloads_the_tokens_and_a_bad_file_keeps_the_old_ones(self):
+        carol = "carol-token-000000000005"
+        self.expect_fault(401, "The X-Auth-Token is not valid", "GET", "/v2/lbaas/loadbalancers", token=carol)
+        with open(self.ctl.tokens, "a") as f:
+            f.write(f"  - token: {carol}\n    name: carol\n    project_id: project-c\n")
+        self.ctl.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(self.eventually(lambda: self.req("GET", "/v2/lbaas/loadbalancers", token=carol)[0] == 200))
+        with open(self.ctl.tokens, "w") as f:
+            f.write("tokens: [oops\n")
+        self.ctl.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(self.eventually(lambda: "reload refused" in self.ctl.read_log()))
+        self.ok("GET", "/v2/lbaas/loadbalancers", token=carol)
+        self.ok("GET", "/v2/lbaas/loadbalancers", token=ALICE)
+        with open(self.ctl.tokens, "w") as f:
+            f.write(TOKENS)
+
+    @staticmethod
+    def eventually(check, seconds=5):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if check():
+                return True
+            time.sleep(0.05)
+        return False
+
+
+class StartupErrors(unittest.TestCase):
+    """What an operator sees when the controller cannot start."""
+
+    def run_controller(self, *args):
+        return subprocess.run([CONTROLLER, "--listen", "127.0.0.1:0", *args], capture_output=True, text=True,
+                              timeout=20)
+
+    def test_a_bad_token_file_names_file_and_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            tokens = os.path.join(d, "tokens.yaml")
+            with open(tokens, "w") as f:
+                f.write("tokens:\n  - token: short\n    name: a\n    project_id: p\n")
+            r = self.run_controller("--tokens", tokens, "--db", os.path.join(d, "db"))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(f"{tokens}:2", r.stdout + r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "db")))  # nothing touched before the check
+
+    def test_a_database_from_a_newer_controller_is_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            ctl = Controller(d)
+            subprocess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                            "c.execute('PRAGMA user_version = 7'); c.commit()", ctl.db], check=True)
+            r = self.run_controller("--tokens", ctl.tokens, "--db", ctl.db)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("schema version 7", r.stdout + r.stderr)
+
+    def test_a_taken_port_is_named(self):
+        import socket
+        with tempfile.TemporaryDirectory() as d, socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            ctl = Controller(d)
+            r = subprocess.run([CONTROLLER, "--listen", f"127.0.0.1:{port}", "--tokens", ctl.tokens, "--db", ctl.db],
+                               capture_output=True, text=True, timeout=20)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"cannot listen on 127.0.0.1:{port}", r.stdout + r.stderr)
 
 
 class Concurrency(ApiCase):
