@@ -1,8 +1,10 @@
 #include "controller/listing.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
+#include <tuple>
 
 namespace xlb::controller {
 
