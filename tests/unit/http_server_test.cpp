@@ -7,13 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
-#include <thread>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "support/served.h"
 
 namespace xlb::http {
 namespace {
@@ -26,7 +25,7 @@ class Handled : public ::testing::Test {
  protected:
   void start(Options options) {
     auto server = Server::start(
-        io_, {*IpAddr::parse("127.0.0.1"), 0},
+        served_.io, {*IpAddr::parse("127.0.0.1"), 0},
         [this](const Request& r) {
           if (r.path == "/throw") throw std::runtime_error("handler bug");
           seen_ = r;
@@ -38,21 +37,16 @@ class Handled : public ::testing::Test {
         },
         std::move(options));
     ASSERT_TRUE(server.ok()) << server.error().message;
-    server_ = std::move(*server);
-    port_ = server_->local_address().port;
-    thread_ = std::thread([this] { io_.run(); });
+    served_.run(std::move(*server));
   }
-  void TearDown() override {
-    boost::asio::post(io_, [this] { server_.reset(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
-  }
+  // Stops the server before the fixture's members its handler uses go away.
+  void TearDown() override { served_.stop(); }
 
   bhttp::response<bhttp::string_body> send(bhttp::verb method, const std::string& target, std::string body = "",
                                            const std::string& extra_header = "") {
     boost::asio::io_context client_io;
     beast::tcp_stream stream(client_io);
-    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), served_.port()));
     stream.expires_after(std::chrono::seconds(5));
     bhttp::request<bhttp::string_body> req(method, target, 11);
     req.set(bhttp::field::host, "x");
@@ -68,12 +62,8 @@ class Handled : public ::testing::Test {
     return res;
   }
 
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ = boost::asio::make_work_guard(io_);
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
   Request seen_;
+  test::Served<Server> served_;
 };
 
 Options with_limits(size_t header_bytes, size_t body_bytes) {
