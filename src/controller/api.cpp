@@ -120,13 +120,25 @@ struct Call {
 http::Response list(Call& c, Kind k, const std::string& collection_path, const std::string* pool_id) {
   auto query = Query::parse(c.req.query);
   if (!query) return from(query.fault());
+  // Octavia clients filter children by parent id (openstack loadbalancer
+  // listener list --loadbalancer X sends ?loadbalancer_id=X), a field the
+  // response shows only as a list: it is matched on the stored record.
+  const char* parent_key = k == Kind::listener || k == Kind::pool ? "loadbalancer_id"
+                           : k == Kind::healthmonitor               ? "pool_id"
+                                                                    : nullptr;
+  const std::vector<std::string> parents = parent_key ? query->all(parent_key) : std::vector<std::string>{};
   std::vector<json> items;
   const State& s = c.service.state();
   for (const auto& [id, record] : s.collection(k).items()) {
     if (pool_id && record.at("pool_id") != *pool_id) continue;
+    if (!parents.empty() && std::find(parents.begin(), parents.end(), record.at(parent_key)) == parents.end())
+      continue;
     if (c.service.visible(k, id, c.who)) items.push_back(render(k, record, s));
   }
-  auto page = list_collection(std::move(items), example(k), *query, names(k).plural, c.base + collection_path);
+  std::set<std::string, std::less<>> applied;
+  if (parent_key) applied.insert(parent_key);
+  auto page = list_collection(std::move(items), example(k), *query, names(k).plural, c.base + collection_path,
+                              applied);
   return page ? json_response(200, *page) : from(page.fault());
 }
 

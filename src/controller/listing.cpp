@@ -109,7 +109,8 @@ std::string percent_encode(std::string_view text) {
 }
 
 Outcome<json> list_collection(std::vector<json> items, const json& example, const Query& query,
-                              std::string_view plural, const std::string& base_url) {
+                              std::string_view plural, const std::string& base_url,
+                              const std::set<std::string, std::less<>>& applied) {
   std::set<std::string, std::less<>> shown, filterable;
   for (const auto& [key, value] : example.items()) {
     shown.insert(key);
@@ -143,7 +144,7 @@ Outcome<json> list_collection(std::vector<json> items, const json& example, cons
   // Filters keep the order of the first appearance of each key.
   std::vector<std::pair<std::string, std::vector<std::string>>> filters;
   for (const auto& [key, value] : query.params) {
-    if (kControlKeys.count(key) || kSortKeys.count(key)) continue;
+    if (kControlKeys.count(key) || kSortKeys.count(key) || applied.count(key)) continue;
     auto it = std::find_if(filters.begin(), filters.end(), [&](const auto& f) { return f.first == key; });
     if (it != filters.end()) {
       it->second.push_back(value);

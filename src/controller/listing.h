@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,9 +32,12 @@ inline constexpr size_t kMaxPageSize = 1000;
 
 // `items` are rendered resources the caller may see; `example` is any
 // rendered resource of the same kind, whose keys are the fields one may
-// filter on (scalars only) and choose with ?fields=. `base_url` is the
-// absolute URL of the collection ("http://host:port/v2/lbaas/pools").
+// filter on (scalars only) and choose with ?fields=. `applied` names filters
+// the caller has already applied to `items` (fields the wire does not show,
+// such as a listener's loadbalancer_id): accepted and kept in the links.
+// `base_url` is the absolute URL of the collection ("http://host:port/v2/lbaas/pools").
 Outcome<json> list_collection(std::vector<json> items, const json& example, const Query& query,
-                              std::string_view plural, const std::string& base_url);
+                              std::string_view plural, const std::string& base_url,
+                              const std::set<std::string, std::less<>>& applied = {});
 
 }  // namespace xlb::controller

@@ -581,6 +581,24 @@ class FiltersAndPages(ApiCase):
         self.expect_fault(400, "Sorting is not supported yet: lists come in creation order", "GET",
                           "/v2/lbaas/loadbalancers?sort=name:asc")
 
+    def test_children_by_parent_id(self):
+        lb1, listener1, pool1, _ = self.tree()
+        lb2, listener2, pool2, _ = self.tree()
+        hm = self.ok("POST", "/v2/lbaas/healthmonitors", {"healthmonitor": {
+            "pool_id": pool2["id"], "type": "TCP", "delay": 5, "timeout": 3, "max_retries": 3}})["healthmonitor"]
+        got = self.ok("GET", f"/v2/lbaas/listeners?loadbalancer_id={lb1['id']}")
+        self.assertEqual([x["id"] for x in got["listeners"]], [listener1["id"]])
+        got = self.ok("GET", f"/v2/lbaas/pools?loadbalancer_id={lb2['id']}&loadbalancer_id={lb1['id']}")
+        self.assertEqual(sorted(x["id"] for x in got["pools"]), sorted([pool1["id"], pool2["id"]]))
+        got = self.ok("GET", f"/v2/lbaas/healthmonitors?pool_id={pool2['id']}")
+        self.assertEqual([x["id"] for x in got["healthmonitors"]], [hm["id"]])
+        self.assertEqual(self.ok("GET", f"/v2/lbaas/healthmonitors?pool_id={pool1['id']}")["healthmonitors"], [])
+        # Paged, the parent filter stays in the next link.
+        self.make_listener(lb1, "UDP", 80)
+        page = self.ok("GET", f"/v2/lbaas/listeners?loadbalancer_id={lb1['id']}&limit=1")
+        self.assertIn(f"loadbalancer_id={lb1['id']}", page["listeners_links"][0]["href"])
+        self.expect_fault(400, "Invalid filter argument: pool_id", "GET", "/v2/lbaas/listeners?pool_id=x")
+
     def test_member_filters(self):
         lb, listener, pool, member = self.tree()
         for i in range(2, 6):
