@@ -799,6 +799,16 @@ class Restart(ApiCase):
                                  {"member": {"address": "10.0.0.99", "protocol_port": 1}})
         self.assertEqual(int(headers["x-xlb-revision"]), revisions["revisions"][0]["revision"] + 1)
 
+    def test_a_killed_controller_keeps_every_acknowledged_change(self):
+        lb, listener, pool, member = self.tree()
+        acknowledged = [self.make_member(pool, f"10.7.0.{i}", 80)["id"] for i in range(1, 21)]
+        self.ctl.proc.kill()  # SIGKILL: no shutdown path runs
+        self.ctl.proc.wait()
+        self.ctl.stop()
+        self.ctl.start()
+        members = {m["id"] for m in self.ok("GET", f"/v2/lbaas/pools/{pool['id']}/members")["members"]}
+        self.assertEqual(members, set(acknowledged) | {member["id"]})
+
 
 class TokenFile(ApiCase):
     def test_sighup_reloads_the_tokens_and_a_bad_file_keeps_the_old_ones(self):
