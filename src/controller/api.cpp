@@ -127,14 +127,20 @@ http::Response list(Call& c, Kind k, const std::string& collection_path, const s
                            : k == Kind::healthmonitor               ? "pool_id"
                                                                     : nullptr;
   const std::vector<std::string> parents = parent_key ? query->all(parent_key) : std::vector<std::string>{};
-  std::vector<json> items;
+  std::vector<const json*> records;
   const State& s = c.service.state();
   for (const auto& [id, record] : s.collection(k).items()) {
     if (pool_id && record.at("pool_id") != *pool_id) continue;
     if (!parents.empty() && std::find(parents.begin(), parents.end(), record.at(parent_key)) == parents.end())
       continue;
-    if (c.service.visible(k, id, c.who)) items.push_back(render(k, record, s));
+    if (c.service.visible(k, id, c.who)) records.push_back(&record);
   }
+  // Creation order; the collection is already in id order, which breaks ties.
+  std::stable_sort(records.begin(), records.end(), [](const json* a, const json* b) {
+    return a->value("created_revision", 0) < b->value("created_revision", 0);
+  });
+  std::vector<json> items;
+  for (const json* r : records) items.push_back(render(k, *r, s));
   std::set<std::string, std::less<>> applied;
   if (parent_key) applied.insert(parent_key);
   auto page = list_collection(std::move(items), example(k), *query, names(k).plural, c.base + collection_path,

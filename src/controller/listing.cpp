@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <set>
-#include <tuple>
 
 namespace xlb::controller {
 
@@ -13,6 +13,10 @@ namespace {
 // Query keys that steer the listing rather than filter it.
 const std::set<std::string, std::less<>> kControlKeys = {"limit", "marker", "page_reverse", "fields"};
 const std::set<std::string, std::less<>> kSortKeys = {"sort", "sort_key", "sort_dir"};
+// Octavia's tag filters: the item has every tag (tags), at least one
+// (tags-any), lacks at least one (not-tags), or has none (not-tags-any).
+// Values are comma-separated lists and the key may repeat.
+const std::set<std::string, std::less<>> kTagKeys = {"tags", "tags-any", "not-tags", "not-tags-any"};
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -51,6 +55,17 @@ std::optional<std::string> as_query_text(const json& v) {
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
+}
+
+bool tags_match(const json& item, const std::string& key, const std::vector<std::string>& wanted) {
+  const json& tags = item.at("tags");
+  auto has = [&](const std::string& tag) { return std::find(tags.begin(), tags.end(), tag) != tags.end(); };
+  const bool all = std::all_of(wanted.begin(), wanted.end(), has);
+  const bool any = std::any_of(wanted.begin(), wanted.end(), has);
+  if (key == "tags") return all;
+  if (key == "tags-any") return any;
+  if (key == "not-tags") return !all;
+  return !any;  // not-tags-any
 }
 
 bool matches(const json& item, const std::string& key, const std::vector<std::string>& wanted) {
@@ -116,10 +131,6 @@ Outcome<json> list_collection(std::vector<json> items, const json& example, cons
     shown.insert(key);
     if (as_query_text(value)) filterable.insert(key);
   }
-  std::sort(items.begin(), items.end(), [](const json& a, const json& b) {
-    return std::tie(a.at("created_at").get_ref<const std::string&>(), a.at("id").get_ref<const std::string&>()) <
-           std::tie(b.at("created_at").get_ref<const std::string&>(), b.at("id").get_ref<const std::string&>());
-  });
   auto known = [&](const std::string& key) { return shown.count(key) != 0; };
 
   // limit: absent or below 1 means everything, up to the page cap.
@@ -143,8 +154,18 @@ Outcome<json> list_collection(std::vector<json> items, const json& example, cons
 
   // Filters keep the order of the first appearance of each key.
   std::vector<std::pair<std::string, std::vector<std::string>>> filters;
+  std::map<std::string, std::vector<std::string>, std::less<>> tag_filters;
   for (const auto& [key, value] : query.params) {
     if (kControlKeys.count(key) || kSortKeys.count(key) || applied.count(key)) continue;
+    if (kTagKeys.count(key) && known("tags")) {
+      auto& wanted = tag_filters[key];
+      for (size_t start = 0; start <= value.size();) {
+        const size_t comma = std::min(value.find(',', start), value.size());
+        if (comma > start) wanted.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+      continue;
+    }
     auto it = std::find_if(filters.begin(), filters.end(), [&](const auto& f) { return f.first == key; });
     if (it != filters.end()) {
       it->second.push_back(value);
@@ -181,7 +202,9 @@ Outcome<json> list_collection(std::vector<json> items, const json& example, cons
   std::vector<const json*> selected;
   for (auto it = begin; it != end; ++it) {
     bool keep =
-        std::all_of(filters.begin(), filters.end(), [&](const auto& f) { return matches(*it, f.first, f.second); });
+        std::all_of(filters.begin(), filters.end(), [&](const auto& f) { return matches(*it, f.first, f.second); }) &&
+        std::all_of(tag_filters.begin(), tag_filters.end(),
+                    [&](const auto& f) { return tags_match(*it, f.first, f.second); });
     if (keep) selected.push_back(&*it);
   }
   size_t first = 0, last = selected.size();

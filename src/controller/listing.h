@@ -1,7 +1,7 @@
 // Collections as Octavia lists them: field filters (?name=web&admin_state_up=true,
 // a repeated key matching any of its values), ?fields= to choose the keys
 // shown, and limit/marker pagination with "<collection>_links" whose links
-// carry the same filters. Items come in creation order (created_at, then id).
+// carry the same filters.
 #pragma once
 
 #include <optional>
@@ -30,7 +30,8 @@ std::string percent_encode(std::string_view text);
 
 inline constexpr size_t kMaxPageSize = 1000;
 
-// `items` are rendered resources the caller may see; `example` is any
+// `items` are rendered resources the caller may see, in the order to list
+// them (the marker is a position in that order); `example` is any
 // rendered resource of the same kind, whose keys are the fields one may
 // filter on (scalars only) and choose with ?fields=. `applied` names filters
 // the caller has already applied to `items` (fields the wire does not show,

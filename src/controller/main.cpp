@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 
+#include "common/logging.h"
 #include "controller/api.h"
 #include "controller/service.h"
 #include "http/server.h"
@@ -121,8 +122,10 @@ int main(int argc, char** argv) {
   app.add_option("--ready-file", ready_file, "file to write the bound address to once serving");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text (a line per record, events as key=value) or json (an object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_level(spdlog::level::from_str(log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  xlb::setup_logging(log_level, log_format == "json" ? xlb::LogFormat::Json : xlb::LogFormat::Text);
   return run(listen, db, tokens, max_body, ready_file);
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <random>
 
+#include "common/logging.h"
 #include "controller/validate.h"
 
 namespace xlb::controller {
@@ -206,6 +207,9 @@ Outcome<Change> Service::create(Kind k, const json& body, const Identity& who, c
   record["id"] = id;
   record["project_id"] = project;
   record["created_at"] = now;
+  // Lists come in creation order; created_at has whole seconds, so many
+  // resources share one. The revision that creates a record orders them.
+  record["created_revision"] = revision_ + 1;
   record["updated_at"] = nullptr;
   if (auto c = check_references(k, record, id, next); !c) return c.fault();
   next.collection(k)[id] = std::move(record);
@@ -289,7 +293,10 @@ Outcome<Change> Service::commit(State next, const std::string& id, std::string s
   }
   state_ = std::move(next);
   revision_ = *number;
-  spdlog::info("revision {} by {} ({}): {}", *number, who.name, who.project_id, info.summary);
+  spdlog::info("{}", event_line("revision", {{"revision", std::to_string(*number)},
+                                             {"actor", who.name},
+                                             {"project", who.project_id},
+                                             {"summary", info.summary}}));
   return Change{*number, id};
 }
 
