@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libssl-dev
+  libsqlite3-dev   # xlb-controller's store
   # lab and tests
   iproute2 ethtool curl socat python3 util-linux procps iputils-ping
   bird2        # BGP: each L4 node's agent drives a local BIRD; the multi-node lab's router runs one

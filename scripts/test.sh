@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh — install what is needed, build, and run the whole test suite:
-#   unit (no privileges), bpf (BPF_PROG_TEST_RUN fixtures, root), e2e (namespace lab, root).
+#   unit (no privileges), api (xlb-controller over loopback HTTP, no privileges),
+#   bpf (BPF_PROG_TEST_RUN fixtures, root), e2e (namespace lab, root).
 # Without root, bpf and e2e tests report themselves skipped. XLB_TEST_LABEL=unit (or bpf,
 # e2e) runs one layer only.
 set -euo pipefail

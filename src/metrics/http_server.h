@@ -1,7 +1,6 @@
-// A small HTTP/1.1 server for /metrics and /healthz on the caller's
-// io_context: no threads of its own, asynchronous, and bounded (request
-// size, time per connection, connections at once), so a slow or hostile
-// client costs little and never stops the agent's event loop for long.
+// The agent's /metrics and /healthz, served by the shared HTTP server
+// (http/server.h) on the caller's io_context, bounded in request size, time
+// per connection and connections at once.
 #pragma once
 
 #include <chrono>
@@ -14,6 +13,7 @@
 
 #include "common/net.h"
 #include "common/result.h"
+#include "http/server.h"
 
 namespace xlb::metrics {
 
@@ -41,11 +41,10 @@ class HttpServer {
   // Stops accepting and closes every open connection.
   void stop();
 
-  struct Impl;
 
  private:
-  explicit HttpServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-  std::shared_ptr<Impl> impl_;
+  explicit HttpServer(std::unique_ptr<http::Server> server) : server_(std::move(server)) {}
+  std::unique_ptr<http::Server> server_;
 };
 
 }  // namespace xlb::metrics

@@ -15,8 +15,7 @@
 #include <string>
 #include <thread>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
+#include "support/served.h"
 
 namespace xlb::metrics {
 namespace {
@@ -26,22 +25,18 @@ class Served : public ::testing::Test {
   void start(ServerLimits limits = {}) {
     SocketAddress any{*IpAddr::parse("127.0.0.1"), 0};
     auto server = HttpServer::start(
-        io_, any, [this]() -> Result<std::string> {
+        served_.io, any, [this]() -> Result<std::string> {
           ++scrapes_;
           if (fail_) return Error{"maps unreadable"};
           return std::string("xlb_vips 3\n");
         },
         limits);
     ASSERT_TRUE(server.ok()) << server.error().message;
-    server_ = std::move(*server);
-    port_ = server_->local_address().port;
-    thread_ = std::thread([this] { io_.run(); });
+    served_.run(std::move(*server));
+    port_ = served_.port();
   }
-  void TearDown() override {
-    boost::asio::post(io_, [this] { server_.reset(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
-  }
+  // Stops the server before the fixture's members its handler uses go away.
+  void TearDown() override { served_.stop(); }
 
   int connect_client() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -91,10 +86,7 @@ class Served : public ::testing::Test {
     return request("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   }
 
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ = boost::asio::make_work_guard(io_);
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  test::Served<HttpServer> served_;
   uint16_t port_ = 0;
   std::atomic<int> scrapes_{0};
   std::atomic<bool> fail_{false};

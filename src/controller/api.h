@@ -1,0 +1,35 @@
+// The REST API: routes Octavia v2 paths (under /v2/lbaas and /v2.0/lbaas)
+// and xlb's own (/v2/xlb/revisions, /v2/xlb/rollback) to the Service,
+// authenticates every request but GET / by its X-Auth-Token, and answers in
+// Octavia's wire format: bodies wrapped in the resource key, faults as
+// {"faultcode", "faultstring", "debuginfo"}. Every successful change carries
+// its revision number in an X-Xlb-Revision header.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "controller/auth.h"
+#include "controller/service.h"
+#include "http/server.h"
+
+namespace xlb::controller {
+
+class Api {
+ public:
+  Api(Service& service, std::shared_ptr<const Tokens> tokens) : service_(service), tokens_(std::move(tokens)) {}
+
+  http::Response handle(const http::Request& request);
+  // Swaps the token table (a reload); requests already answered keep theirs.
+  void set_tokens(std::shared_ptr<const Tokens> tokens) { tokens_ = std::move(tokens); }
+
+  // Octavia's fault body with this status; also the server's reject answer.
+  static http::Response fault(unsigned status, std::string_view message);
+
+ private:
+  Service& service_;
+  std::shared_ptr<const Tokens> tokens_;
+};
+
+}  // namespace xlb::controller

@@ -1,0 +1,49 @@
+#include "controller/schema.h"
+
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+namespace xlb::controller {
+
+std::span<const Migration> schema_migrations() {
+  // Append only: a migration that shipped is never edited, since databases
+  // in the field already ran it.
+  static const std::vector<Migration> list = {
+      {"revisions: the whole desired state per numbered revision, who made it and why",
+       "CREATE TABLE revisions ("
+       "  number INTEGER PRIMARY KEY,"
+       "  created_at TEXT NOT NULL,"
+       "  actor TEXT NOT NULL,"
+       "  summary TEXT NOT NULL,"
+       "  state TEXT NOT NULL"
+       ");"},
+      {"revisions: the actor's project, and the revision a rollback restored",
+       "ALTER TABLE revisions ADD COLUMN project_id TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE revisions ADD COLUMN rollback_of INTEGER REFERENCES revisions(number);"},
+  };
+  return list;
+}
+
+Status migrate(sqlite::Database& db, std::span<const Migration> migrations) {
+  auto version = db.user_version();
+  if (!version) return version.error().context("reading the schema version");
+  const auto known = static_cast<int64_t>(migrations.size());
+  if (*version > known) {
+    return Error{"the database has schema version " + std::to_string(*version) + " but this xlb-controller knows " +
+                 std::to_string(known) + "; run a newer xlb-controller"};
+  }
+  for (int64_t v = *version; v < known; ++v) {
+    const Migration& m = migrations[static_cast<size_t>(v)];
+    const std::string what = "schema migration " + std::to_string(v + 1) + " (" + m.description + ")";
+    auto tx = sqlite::Transaction::begin(db);
+    if (!tx) return tx.error().context(what);
+    if (auto s = db.exec(m.sql); !s) return s.error().context(what);
+    if (auto s = db.set_user_version(v + 1); !s) return s.error().context(what);
+    if (auto s = tx->commit(); !s) return s.error().context(what);
+    spdlog::info("store: applied {}", what);
+  }
+  return {};
+}
+
+}  // namespace xlb::controller
