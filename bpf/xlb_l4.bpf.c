@@ -105,7 +105,7 @@ static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct
 	if (err)
 		return drop(XLB_DROP_ENCAP_FAILED);
 
-	nh = nexthop_resolve(ctx, pkt, be, cfg, bytes);
+	nh = nexthop_resolve(ctx, pkt, backend_id, be, cfg, bytes);
 	if (nh.action == XDP_TX || nh.action == XDP_REDIRECT || nh.action == XDP_PASS) {
 		if (vs) {
 			vs->packets++;

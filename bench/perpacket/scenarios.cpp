@@ -326,10 +326,19 @@ Status ScenarioRun::check(const bpf::TestRunResult& r, uint32_t repeat) {
   auto after = read_counters();
   if (!after) return after.error();
   std::string wrong;
+  const auto expects = [&](uint32_t id) {
+    return std::find(def_->counters.begin(), def_->counters.end(), id) != def_->counters.end();
+  };
   for (const auto& [id, value] : *after) {
     uint64_t delta = value - before_[id];
-    bool expected = std::find(def_->counters.begin(), def_->counters.end(), id) != def_->counters.end();
-    uint64_t want = expected ? repeat : 0;
+    // Forwarded packets take their next hop from the per-backend cache except
+    // for the first lookup of each epoch (about a second): any share is right.
+    if (id == XLB_CNT_NEXTHOP_CACHED && expects(XLB_CNT_FIB_HIT)) {
+      if (delta > repeat)
+        wrong += " nexthop_cached=" + std::to_string(delta) + " (want at most " + std::to_string(repeat) + ")";
+      continue;
+    }
+    uint64_t want = expects(id) ? repeat : 0;
     if (delta != want)
       wrong += " " + l4::counter_name(id) + "=" + std::to_string(delta) + " (want " + std::to_string(want) + ")";
   }

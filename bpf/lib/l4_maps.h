@@ -143,4 +143,11 @@ struct {
 	__uint(max_entries, 4096); /* set at load: max_backends */
 } xlb_bestat_v2 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xlb_nexthop_cache);
+	__uint(max_entries, 4096); /* set at load: backend ids */
+} xlb_nhcache_v2 SEC(".maps");
+
 #endif /* XLB_BPF_L4_MAPS_H */

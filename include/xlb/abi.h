@@ -227,6 +227,25 @@ struct xlb_icmp_bucket {
 	__u64 last_ns;
 };
 
+/*
+ * xlb_nhcache_v2: PERCPU_ARRAY of xlb_nexthop_cache by backend id. The FIB
+ * lookup toward a backend is the largest single cost of a forwarded packet
+ * (docs/benchmarks.md), and its answer rarely changes: each CPU keeps the last
+ * successful answer per backend and uses it until the epoch (bpf_jiffies64()
+ * >> XLB_NEXTHOP_EPOCH_SHIFT, about a second at HZ=250) moves on, so a changed
+ * neighbour or route is picked up within an epoch. Written only by XDP.
+ */
+#define XLB_NEXTHOP_EPOCH_SHIFT 8
+struct xlb_nexthop_cache {
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u32 ifindex;         /* egress interface */
+	__u32 ingress_ifindex; /* the answer holds for packets that arrived here */
+	__u32 generation;      /* the backend's generation: a reused id misses */
+	__u32 reserved;
+	__u64 epoch;           /* when it was looked up; 0 = empty */
+};
+
 /* ---- Counters ----------------------------------------------------------- */
 
 struct xlb_counter {
@@ -295,6 +314,8 @@ enum xlb_counter_id {
 	XLB_CNT_FRAGMENT_FORWARDED, /* an IP fragment balanced by a VIP that hashes on addresses */
 	XLB_CNT_ICMP_TOO_BIG,     /* a packet too big for the tunnel, answered with ICMP Fragmentation
 				   * Needed (IPv4) or Packet Too Big (IPv6) (sent: tx) */
+	XLB_CNT_NEXTHOP_CACHED,   /* of the fib_hit packets, those whose next hop came from the
+				   * per-backend cache (xlb_nhcache_v2) instead of a FIB lookup */
 	XLB_CNT_NODE_END,
 	XLB_CNT_DROP_REASON_BASE = 32,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
@@ -408,5 +429,6 @@ XLB_ABI_ASSERT(sizeof(struct xlb_vip_stats) == 64, "xlb_vip_stats layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_backend_stats) == 32, "xlb_backend_stats layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_bucket) == 24, "xlb_vip_bucket layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_mss_clamp) == 8, "xlb_mss_clamp layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_nexthop_cache) == 40, "xlb_nexthop_cache layout");
 
 #endif /* XLB_ABI_H */

@@ -60,6 +60,7 @@ Status size_maps(xlb_l4* skel, const xlb_params& p) {
       {skel->maps.xlb_viplimit_v2, p.max_vips},
       {skel->maps.xlb_vipbucket_v2, p.max_vips},
       {skel->maps.xlb_bestat_v2, backend_id_limit(p)},
+      {skel->maps.xlb_nhcache_v2, backend_id_limit(p)},
       {skel->maps.xlb_sessions_v2, session_map_entries(p)},
   };
   for (const auto& s : sizes) {

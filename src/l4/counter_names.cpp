@@ -48,6 +48,7 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_STATELESS_LEAVE: return "stateless_leave";
     case XLB_CNT_RESET_NO_BACKEND: return "reset_no_backend";
     case XLB_CNT_ICMP_TOO_BIG: return "icmp_too_big";
+    case XLB_CNT_NEXTHOP_CACHED: return "nexthop_cached";
     case XLB_CNT_ICMP_ECHO_REPLY: return "icmp_echo_reply";
     case XLB_CNT_ICMP_ERROR_FORWARDED: return "icmp_error_forwarded";
     case XLB_CNT_FRAGMENT_FORWARDED: return "fragment_forwarded";

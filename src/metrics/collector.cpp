@@ -42,6 +42,7 @@ NodeSeries node_series(uint32_t id) {
     case XLB_CNT_ICMP_TOO_BIG: return {"xlb_icmp_sent_total", "type", "too_big"};
     case XLB_CNT_ICMP_ERROR_FORWARDED: return {"xlb_icmp_errors_forwarded_total"};
     case XLB_CNT_FRAGMENT_FORWARDED: return {"xlb_fragments_forwarded_total"};
+    case XLB_CNT_NEXTHOP_CACHED: return {"xlb_nexthop_cache_hits_total"};
     // Markers, and the drop reasons (xlb_drops_total).
     case XLB_CNT_NODE_END:
     case XLB_CNT_DROP_REASON_BASE:
@@ -78,6 +79,9 @@ void declare_all(Exposition& e) {
             "ICMP errors about a VIP's flows, forwarded to the backend that owns the flow");
   e.declare("xlb_fragments_forwarded_total", kCounter,
             "IP fragments balanced by an all-ports VIP that hashes on the addresses");
+  e.declare("xlb_nexthop_cache_hits_total", kCounter,
+            "Of the xlb_fib_lookups_total{result=\"hit\"} packets, those whose next hop came from the per-backend "
+            "cache instead of a FIB lookup");
   e.declare("xlb_stateless_mode_cpus", kGauge, "CPUs in stateless mode now");
   e.declare("xlb_stateless_mode_seconds_total", kCounter, "Time CPUs spent in stateless mode, summed over CPUs");
   e.declare("xlb_vip_packets_total", kCounter, "Packets forwarded to a backend for this service, as received");

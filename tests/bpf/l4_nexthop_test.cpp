@@ -1,10 +1,15 @@
 // Next hop from the kernel FIB: the neighbour's MAC and XDP_TX when the
 // route leaves by the ingress interface, XDP_REDIRECT through the devmap
 // when it leaves by another, the gateway MAC when the FIB has no answer, and
-// a counted drop when there is neither. Runs in the test's own namespace.
+// a counted drop when there is neither; the per-backend cache of the FIB's
+// answer, and a changed neighbour reaching the packets within an epoch.
+// Runs in the test's own namespace.
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
+
+#include <chrono>
+#include <thread>
 
 #include "bpf/harness.h"
 #include "common/system.h"
@@ -62,6 +67,53 @@ TEST(L4NextHop, FibNeighbourOnTheIngressInterfaceMeansXdpTx) {
   EXPECT_EQ(diff_bytes(encapsulated(kNodeMac, kRouterMac), out.packet), "");
   EXPECT_EQ(out.counter_deltas["fib_hit"], 1u);
   EXPECT_EQ(out.counter_deltas["fib_fallback"], 0u);
+}
+
+TEST(L4NextHop, LaterPacketsTakeTheCachedAnswerForTheSameIngress) {
+  XLB_REQUIRE_BPF();
+  FibNamespace ns;
+  PinnedToOneCpu pin;  // the cache is per CPU
+  L4Harness h;
+  ASSERT_TRUE(h.apply({service("198.51.100.1", 80, IPPROTO_TCP, {"198.18.10.1"})}).ok());
+  uint64_t cached = 0;
+  for (int i = 0; i < 4; i++) {
+    RunOutcome out = h.run(client_syn(), ns.xt0);
+    EXPECT_EQ(out.action, XDP_TX);
+    EXPECT_EQ(diff_bytes(encapsulated(kNodeMac, kRouterMac), out.packet), "");
+    EXPECT_EQ(out.counter_deltas["fib_hit"], 1u);
+    cached += out.counter_deltas["nexthop_cached"];
+  }
+  // The first packet looks up; so may one more if a new epoch (about a
+  // second) began during these milliseconds. The others use the answer.
+  EXPECT_GE(cached, 2u);
+  EXPECT_LE(cached, 3u);
+  // Arriving on another interface, the answer is not the cached one.
+  uint32_t key = ns.xt0, value = ns.xt0;
+  ASSERT_TRUE(h.program().tx_ports().update(&key, &value).ok());
+  RunOutcome other = h.run(client_syn(), ns.xt1);
+  EXPECT_EQ(other.action, XDP_REDIRECT);
+  EXPECT_EQ(other.counter_deltas["nexthop_cached"], 0u);
+}
+
+TEST(L4NextHop, AChangedNeighbourReachesThePacketsWithinAnEpoch) {
+  XLB_REQUIRE_BPF();
+  FibNamespace ns;
+  PinnedToOneCpu pin;
+  L4Harness h;
+  ASSERT_TRUE(h.apply({service("198.51.100.1", 80, IPPROTO_TCP, {"198.18.10.1"})}).ok());
+  EXPECT_EQ(diff_bytes(encapsulated(kNodeMac, kRouterMac), h.run(client_syn(), ns.xt0).packet), "");
+  constexpr const char* kNewRouterMac = "02:00:00:00:00:98";
+  ASSERT_TRUE(run_command({"ip", "neigh", "replace", "198.18.50.2", "lladdr", kNewRouterMac, "dev", "xt0", "nud",
+                           "permanent"}).ok());
+  // An epoch is 256 jiffies (about 1 s at HZ=250, 2.6 s at HZ=100): wait for
+  // the new MAC with a generous deadline, never a fixed sleep.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool seen = false;
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
+    seen = diff_bytes(encapsulated(kNodeMac, kNewRouterMac), h.run(client_syn(), ns.xt0).packet).empty();
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(seen) << "the new neighbour MAC never reached the packets";
 }
 
 TEST(L4NextHop, RouteWithoutNeighbourIsLeftToTheKernelEncapsulated) {

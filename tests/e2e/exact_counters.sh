@@ -70,7 +70,7 @@ checks = [
 ]
 named = {"drop", "drop_no_service", "drop_unknown_l4", "drop_fragment", "drop_truncated_l4", "icmp_echo_reply",
          "tx", "redirect", "fib_hit", "fib_fallback", "fib_no_neigh", "new_flow", "session_miss",
-         "session_insert", "pass"}
+         "session_insert", "pass", "nexthop_cached"}
 for name in sorted(set(after["counters"]) - named):
     checks.append((name, delta(name), (0, 0)))
 
