@@ -38,14 +38,18 @@ finish_capture() {
     wait "$1" || rc=$?
     ((rc == 0)) || e2e_fail "capture exited $rc: $(cat "$LAB_DIR/$2.log")"
 }
-# udp_to PORT COUNT — COUNT datagrams from the client to the IPv4 VIP, one socket each, no answer awaited.
+# udp_to PORT COUNT — COUNT datagrams from the client to the IPv4 VIP, one socket each.
+# The sockets stay open a moment: a reply to a closed port would make the client send
+# an ICMP error about the VIP's flow, which the node forwards, and a capture shows.
 udp_to() {
     lab_exec client "$LAB_PYTHON" -c '
-import socket, sys
+import socket, sys, time
+socks = []
 for i in range(int(sys.argv[3])):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(b"capture %d" % i, (sys.argv[1], int(sys.argv[2])))
-    s.close()
+    socks.append(s)
+time.sleep(1)
 ' "$LAB_VIP4" "$1" "$2"
 }
 capture_records() { lab_xlb_counter capture_record; }
@@ -141,12 +145,25 @@ good=$(awk -F'|' -v vip="$LAB_VIP4" -v port="$NO_SERVICE_PORT" \
 [[ "$lines" == 3 && "$good" == 3 ]] \
     || e2e_fail "drops capture: expected 3 frames like '${want_drop}N:S drop no_service', got: $(cat "$LAB_DIR/drops.tshark")"
 
+e2e_log "Ctrl-C ends a capture at once, the file complete"
+start_capture cap_int --vip "$LAB_VIP4:$LAB_UDP_PORT" --count 1000 --timeout 600 -w "$LAB_DIR/int.pcapng"
+cap_pid="$LAB_LAST_PID"
+udp_to "$LAB_UDP_PORT" 3
+kill -INT "$cap_pid"
+finish_capture "$cap_pid" cap_int
+grep -q '3 of 1000 packet(s), 6 frame(s) written (signal Interrupt)' "$LAB_DIR/cap_int.log" \
+    || e2e_fail "after SIGINT: $(cat "$LAB_DIR/cap_int.log")"
+frames=$(tshark -r "$LAB_DIR/int.pcapng" -T fields -e frame.number 2>"$LAB_DIR/tshark.err" | wc -l)
+[[ "$frames" == 6 ]] || e2e_fail "tshark reads $frames frames of the interrupted capture, expected 6"
+# Off at once, not at the end of a lease: another capture may start right away.
+out=$(capture --vip "$LAB_VIP4" --count 1 --timeout 0.2 -w "$LAB_DIR/next.pcapng" 2>&1) \
+    || e2e_fail "a capture right after the interrupted one failed: $out"
+
 e2e_log "a capture killed with SIGKILL ends with its lease"
 at_start=$(capture_records) || e2e_fail "no capture_record counter"
 start_capture cap_killed --vip "$LAB_VIP4" --count 100000 --timeout 600 -w "$LAB_DIR/killed.pcapng"
 cap_pid="$LAB_LAST_PID"
 udp_to "$LAB_UDP_PORT" 5
-sleep 0.5
 kill -KILL "$cap_pid"
 wait "$cap_pid" 2>/dev/null || true
 before_lease=$(capture_records) || e2e_fail "no capture_record counter"
@@ -154,7 +171,6 @@ before_lease=$(capture_records) || e2e_fail "no capture_record counter"
     || e2e_fail "the capture recorded $((before_lease - at_start)) records of 5 datagrams, expected 10"
 sleep 3  # the lease is 2 s
 udp_to "$LAB_UDP_PORT" 5
-sleep 0.5
 after_lease=$(capture_records) || e2e_fail "no capture_record counter"
 [[ "$after_lease" == "$before_lease" ]] \
     || e2e_fail "the node went on capturing after the lease: capture_record $before_lease -> $after_lease"
