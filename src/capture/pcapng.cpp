@@ -20,6 +20,10 @@ constexpr uint16_t kIfName = 2;
 constexpr uint16_t kIfTsresol = 9;
 constexpr uint16_t kEpbFlags = 2;
 
+// "create FILE: No such file or directory": errno_error's hints are about
+// BPF objects, and would mislead about an output file.
+Error file_error(const std::string& what, int err) { return Error{what + ": " + std::strerror(err)}; }
+
 // Little-endian appends; every block and option body is padded to 32 bits.
 class Block {
  public:
@@ -101,7 +105,7 @@ std::vector<uint8_t> pcapng_packet(const PcapngPacket& p) {
 Result<PcapngFile> PcapngFile::create(const std::string& path, uint32_t snaplen, std::string_view interface,
                                       std::string_view application) {
   std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-  if (!f) return errno_error("create " + path, errno);
+  if (!f) return file_error("create " + path, errno);
   PcapngFile file(f, path);
   if (auto st = file.put(pcapng_header(snaplen, interface, application)); !st) return st.error();
   return file;
@@ -115,8 +119,8 @@ PcapngFile::~PcapngFile() { (void)close(); }
 
 Status PcapngFile::put(const std::vector<uint8_t>& bytes) {
   if (!file_) return Error{"write " + path_ + ": already closed"};
-  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) return errno_error("write " + path_, errno);
-  if (file_ == stdout && std::fflush(file_) != 0) return errno_error("write " + path_, errno);
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) return file_error("write " + path_, errno);
+  if (file_ == stdout && std::fflush(file_) != 0) return file_error("write " + path_, errno);
   return {};
 }
 
@@ -127,7 +131,7 @@ Status PcapngFile::close() {
   std::FILE* f = file_;
   file_ = nullptr;
   const int rc = f == stdout ? std::fflush(f) : std::fclose(f);
-  if (rc != 0) return errno_error("write " + path_, errno);
+  if (rc != 0) return file_error("write " + path_, errno);
   return {};
 }
 
