@@ -18,6 +18,7 @@ namespace {
 
 constexpr const char* kBackendWeb = "198.18.11.2";
 constexpr const char* kBackendDns = "198.18.12.2";
+constexpr const char* kBackendWeb6 = "2001:db8:0:11::2";
 
 Bytes syn_to(const char* vip, uint16_t port, uint16_t sport = 40000) {
   return PacketBuilder().eth(kClientMac, kNodeMac).ipv4(kClient4, vip).tcp(sport, port, {.flags = kTcpSyn}).build();
@@ -48,7 +49,8 @@ class Capture : public ::testing::Test {
     XLB_REQUIRE_BPF();
     h_ = std::make_unique<L4Harness>(7919);
     ASSERT_TRUE(h_->apply({service(kVip4, 80, IPPROTO_TCP, {kBackendWeb}), service(kVip4, 53, IPPROTO_UDP, {kBackendDns}),
-                           service("198.51.100.20", 80, IPPROTO_TCP, {})})
+                           service("198.51.100.20", 80, IPPROTO_TCP, {}),
+                           service(kVip6, 80, IPPROTO_TCP, {kBackendWeb6})})
                     .ok());
   }
   void start(capture::Filter f) {
@@ -104,6 +106,24 @@ TEST_F(Capture, AForwardedPacketIsRecordedAsReceivedAndAsSent) {
   }
   EXPECT_EQ(out.counter_deltas["capture_record"], 2u);
   EXPECT_EQ(out.counter_deltas.count("capture_ring_full"), 0u);
+}
+
+TEST_F(Capture, Ipv6MatchesByAddressAndPort) {
+  capture::Filter f;
+  f.vip = *IpAddr::parse(kVip6);
+  f.vip_port = 80;
+  f.vip_proto = IPPROTO_TCP;
+  start(f);
+  const Bytes in = PacketBuilder().eth(kClientMac, kNodeMac).vlan(5).ipv6(kClient6, kVip6)
+                       .tcp(40000, 80, {.flags = kTcpSyn}).build();
+  h_->run(syn_to(kVip4, 80));  // the other family: not this VIP
+  RunOutcome out = h_->run(in);
+  ASSERT_EQ(out.action, XDP_TX);
+  const auto& r = collect();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(diff_bytes(in, r[0].data), "");
+  EXPECT_EQ(diff_bytes(out.packet, r[1].data), "") << "ip6ip6 on the same VLAN, as sent";
+  EXPECT_EQ(r[1].backend->str(), kBackendWeb6);
 }
 
 TEST_F(Capture, ADroppedPacketIsRecordedWithItsReason) {
