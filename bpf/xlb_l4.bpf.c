@@ -10,8 +10,10 @@
  *      flow hash -> Maglev ring
  *   -> IPIP encapsulation toward the backend -> next hop (FIB or gateway)
  *   -> XDP_TX / XDP_REDIRECT.
- * Every packet is counted exactly once, by verdict, in xlb_l4() below.
+ * Every packet is counted exactly once, by verdict, in xlb_l4() below, and,
+ * while a capture is on, recorded as received and as sent (lib/capture.h).
  */
+#include "lib/capture.h"
 #include "lib/common.h"
 #include "lib/counters.h"
 #include "lib/echo.h"
@@ -32,6 +34,7 @@ char LICENSE[] SEC("license") = "GPL";
 struct verdict {
 	int action;
 	enum xlb_drop_reason reason; /* meaningful when action == XDP_DROP */
+	__u32 backend_id;            /* the backend chosen, if any: what capture shows */
 };
 
 static __always_inline struct verdict pass(void)
@@ -69,9 +72,8 @@ static __always_inline struct verdict no_backend(struct xdp_md *ctx, struct pack
 	return drop(XLB_DROP_NO_BACKEND);
 }
 
-/* Encapsulate toward the chosen backend and send; count it. Shared by the
- * flows' own packets and the ICMP errors about them. */
-static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct packet *pkt,
+/* Encapsulate toward the chosen backend and send; count it. */
+static __always_inline struct verdict encap_and_send(struct xdp_md *ctx, struct packet *pkt,
 						      const struct xlb_node_cfg *cfg, struct xlb_backend *be,
 						      __u32 backend_id, __u32 hash, struct xlb_vip_stats *vs,
 						      int new_flow, __u64 bytes)
@@ -120,6 +122,19 @@ static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct
 		return (struct verdict){.action = nh.action};
 	}
 	return drop(nh.action == XDP_DROP ? nh.reason : XLB_DROP_NO_TX_PORT);
+}
+
+/* encap_and_send(), with the backend named in the verdict whatever became of
+ * the packet. Shared by the flows' own packets and the ICMP errors about them. */
+static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct packet *pkt,
+						      const struct xlb_node_cfg *cfg, struct xlb_backend *be,
+						      __u32 backend_id, __u32 hash, struct xlb_vip_stats *vs,
+						      int new_flow, __u64 bytes)
+{
+	struct verdict v = encap_and_send(ctx, pkt, cfg, be, backend_id, hash, vs, new_flow, bytes);
+
+	v.backend_id = backend_id;
+	return v;
 }
 
 static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
@@ -253,54 +268,55 @@ static __always_inline struct verdict icmp_to_vip(struct xdp_md *ctx, struct pac
 	return (struct verdict){.action = XDP_TX};
 }
 
-static __always_inline struct verdict process(struct xdp_md *ctx, __u64 bytes)
+static __always_inline struct verdict process(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct packet pkt = {};
 	struct xlb_vip *vip;
 	int rc;
 
-	rc = parse_l2(data, data_end, &pkt.l2, &pkt.l2_len);
+	rc = parse_l2(data, data_end, &pkt->l2, &pkt->l2_len);
 	if (rc == PARSE_TRUNCATED)
 		return drop(XLB_DROP_TRUNCATED_L2);
 	if (rc != PARSE_OK)
 		return pass();
 
-	if (l2_inner_proto(&pkt.l2) == bpf_htons(ETH_P_IP))
-		rc = parse_ipv4(data, data_end, &pkt);
+	if (l2_inner_proto(&pkt->l2) == bpf_htons(ETH_P_IP))
+		rc = parse_ipv4(data, data_end, pkt);
 	else
-		rc = parse_ipv6(data, data_end, &pkt);
+		rc = parse_ipv6(data, data_end, pkt);
 	if (rc == PARSE_TRUNCATED)
 		return drop(XLB_DROP_TRUNCATED_L3);
 	if (rc == PARSE_MALFORMED)
 		return drop(XLB_DROP_BAD_L3);
-	if (!vip_address_known(&pkt))
+	if (!vip_address_known(pkt))
 		return pass();
 
-	if (pkt.fragment)
-		return forward_fragment(ctx, &pkt, bytes);
-	if (pkt.l4_proto == IPPROTO_ICMP || pkt.l4_proto == IPPROTO_ICMPV6)
-		return icmp_to_vip(ctx, &pkt, bytes);
-	if (pkt.l4_proto != IPPROTO_TCP && pkt.l4_proto != IPPROTO_UDP)
+	if (pkt->fragment)
+		return forward_fragment(ctx, pkt, bytes);
+	if (pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6)
+		return icmp_to_vip(ctx, pkt, bytes);
+	if (pkt->l4_proto != IPPROTO_TCP && pkt->l4_proto != IPPROTO_UDP)
 		return drop(XLB_DROP_UNKNOWN_L4);
-	rc = parse_l4_ports(data, data_end, &pkt);
+	rc = parse_l4_ports(data, data_end, pkt);
 	if (rc == PARSE_TRUNCATED)
 		return drop(XLB_DROP_TRUNCATED_L4);
-	if (rc != PARSE_OK || !ip_length_ok(data, data_end, &pkt))
+	if (rc != PARSE_OK || !ip_length_ok(data, data_end, pkt))
 		return drop(XLB_DROP_BAD_L3);
 
-	vip = vip_lookup(&pkt);
+	vip = vip_lookup(pkt);
 	if (!vip)
 		return drop(XLB_DROP_NO_SERVICE);
-	return forward(ctx, &pkt, vip, bytes);
+	return forward(ctx, pkt, vip, bytes);
 }
 
 SEC("xdp")
 int xlb_l4(struct xdp_md *ctx)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
-	struct verdict v = process(ctx, bytes);
+	const int capturing = capture_begin(ctx);
+	struct packet pkt = {};
+	struct verdict v = process(ctx, &pkt, bytes);
 
 	switch (v.action) {
 	case XDP_PASS:
@@ -318,5 +334,7 @@ int xlb_l4(struct xdp_md *ctx)
 		v.action = XDP_DROP;
 		break;
 	}
+	if (capturing)
+		xlb_capture_end(ctx, &pkt.flow, v.action, v.reason, v.backend_id);
 	return v.action;
 }

@@ -16,6 +16,7 @@ PACKAGES=(
   bird2        # BGP: each L4 node's agent drives a local BIRD; the multi-node lab's router runs one
   gnuplot-nox  # the benchmark report's plots (scripts/bench.sh)
   prometheus   # promtool, which checks the /metrics output (about 19 MB download, 96 MB installed)
+  tshark       # reads back what `xlb l4 capture` writes (e2e capture)
 )
 
 missing=()
@@ -32,6 +33,8 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture; answer no instead of prompting.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 # Wait for another apt run (a parallel setup) instead of failing on its lock.
 apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -316,6 +316,8 @@ enum xlb_counter_id {
 				   * Needed (IPv4) or Packet Too Big (IPv6) (sent: tx) */
 	XLB_CNT_NEXTHOP_CACHED,   /* of the fib_hit packets, those whose next hop came from the
 				   * per-backend cache (xlb_nhcache_v2) instead of a FIB lookup */
+	XLB_CNT_CAPTURE_RECORD,    /* a capture record written to xlb_capring_v2 (bytes: record sizes) */
+	XLB_CNT_CAPTURE_RING_FULL, /* a capture record lost: the ring was full (the packet itself is unaffected) */
 	XLB_CNT_NODE_END,
 	XLB_CNT_DROP_REASON_BASE = 32,
 	XLB_CNT_COUNT = XLB_CNT_DROP_REASON_BASE + XLB_DROP_REASON_COUNT,
@@ -344,6 +346,73 @@ struct xlb_backend_stats {
 	__u64 new_flows;
 	__u64 reserved;
 };
+
+/* ---- Packet capture ----------------------------------------------------- */
+
+/*
+ * `xlb l4 capture` turns capture on by writing xlb_capture_v2 (ARRAY of one
+ * xlb_capture_cfg); the program then copies matching packets into
+ * xlb_capring_v2 (RINGBUF of XLB_CAPTURE_RING_BYTES): per packet one record of
+ * the packet as received and one of what became of it. Off (deadline_ns 0)
+ * it costs one array lookup and one branch per packet.
+ *
+ * deadline_ns is a lease on CLOCK_MONOTONIC (bpf_ktime_get_ns) that the
+ * command keeps renewing: if it dies without turning capture off, the
+ * program stops capturing when the lease runs out and clears deadline_ns
+ * itself, so the one-branch cost returns without anybody's help.
+ */
+#define XLB_CAPTURE_SNAP_MAX 2048               /* bytes copied per packet, at most */
+#define XLB_CAPTURE_RING_BYTES (4u * 1024 * 1024) /* a power of two, as RINGBUF requires */
+
+enum xlb_capture_match {
+	XLB_CAPTURE_MATCH_VIP = 1u << 0,     /* flow destination == vip (and vip_port, vip_proto when set) */
+	XLB_CAPTURE_MATCH_BACKEND = 1u << 1, /* sent (or about to be sent) to backend */
+	XLB_CAPTURE_MATCH_DROPS = 1u << 2,   /* dropped, any reason */
+	XLB_CAPTURE_MATCH_REASON = 1u << 3,  /* dropped for drop_reason */
+};
+
+struct xlb_capture_cfg {
+	__u64 deadline_ns; /* capture is on while bpf_ktime_get_ns() <= deadline_ns; 0 = off */
+	__u32 session;     /* copied into records: a reader skips leftovers of earlier sessions */
+	__u32 match;       /* enum xlb_capture_match, all set conditions must hold; 0 = every packet
+			    * the balancer acted on (packets passed untouched are never captured) */
+	__u32 sample;      /* capture 1 in `sample` matching packets (per CPU); 0 or 1 = all */
+	__u32 snaplen;     /* bytes of each packet copied, 1..XLB_CAPTURE_SNAP_MAX */
+	__u32 budget;      /* packets each CPU captures in this session at most */
+	__u32 drop_reason; /* enum xlb_drop_reason, with XLB_CAPTURE_MATCH_REASON */
+	struct xlb_addr vip;
+	__u16 vip_port;    /* network order; 0 = any port */
+	__u8 vip_proto;    /* IPPROTO_TCP / IPPROTO_UDP; 0 = any */
+	__u8 vip_family;   /* enum xlb_family */
+	struct xlb_addr backend;
+	__u8 backend_family;
+	__u8 reserved[11];
+};
+
+enum xlb_capture_kind {
+	XLB_CAPTURE_INGRESS = 1, /* the packet as received */
+	XLB_CAPTURE_OUTPUT = 2,  /* the packet as sent (cap_len 0 when it was dropped) */
+};
+
+/* One ring record: this header, then cap_len bytes of the frame. */
+struct xlb_capture_record {
+	__u64 ts_ns;       /* bpf_ktime_get_ns() when the packet arrived */
+	__u64 seq;         /* the CPU's packet number in the session: a packet's two records share (cpu, seq) */
+	__u32 session;
+	__u32 cpu;
+	__u32 kind;        /* enum xlb_capture_kind */
+	__u32 action;      /* the XDP verdict (XDP_TX, XDP_REDIRECT, XDP_PASS, XDP_DROP) */
+	__u32 drop_reason; /* enum xlb_drop_reason, when action == XDP_DROP */
+	__u32 backend_id;  /* the backend chosen (0: none) */
+	struct xlb_addr backend;
+	__u8 backend_family;
+	__u8 reserved[3];
+	__u32 pkt_len;     /* the frame's full length */
+	__u32 cap_len;     /* bytes of it that follow, <= snaplen */
+	__u32 reserved2;
+	__u8 data[XLB_CAPTURE_SNAP_MAX];
+};
+#define XLB_CAPTURE_HEADER_BYTES __builtin_offsetof(struct xlb_capture_record, data)
 
 /* ---- Backend decap maps ------------------------------------------------- */
 
@@ -430,5 +499,8 @@ XLB_ABI_ASSERT(sizeof(struct xlb_backend_stats) == 32, "xlb_backend_stats layout
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_bucket) == 24, "xlb_vip_bucket layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_mss_clamp) == 8, "xlb_mss_clamp layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_nexthop_cache) == 40, "xlb_nexthop_cache layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_capture_cfg) == 80, "xlb_capture_cfg layout");
+XLB_ABI_ASSERT(XLB_CAPTURE_HEADER_BYTES == 72, "xlb_capture_record header layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_capture_record) == 72 + XLB_CAPTURE_SNAP_MAX, "xlb_capture_record layout");
 
 #endif /* XLB_ABI_H */

@@ -166,6 +166,8 @@ XLB_MAP_ACCESSOR(sessions, xlb_sessions_v2)
 XLB_MAP_ACCESSOR(flood, xlb_flood_v2)
 XLB_MAP_ACCESSOR(vip_limits, xlb_viplimit_v2)
 XLB_MAP_ACCESSOR(vip_buckets, xlb_vipbucket_v2)
+XLB_MAP_ACCESSOR(capture_cfg, xlb_capture_v2)
+XLB_MAP_ACCESSOR(capture_ring, xlb_capring_v2)
 #undef XLB_MAP_ACCESSOR
 
 void L4Program::unpin_all() const {

@@ -12,6 +12,7 @@
 
 #include "backend/prepare.h"
 #include "cli/backend_show.h"
+#include "cli/capture.h"
 #include "cli/drain.h"
 #include "cli/node_drain.h"
 #include "cli/show.h"
@@ -142,6 +143,23 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
   explain_cmd->add_flag("--json", as_json, "machine-readable output");
 
+  xlb::cli::CaptureRequest cap;
+  auto* capture_cmd = l4->add_subcommand(
+      "capture", "write packets the balancer handled, as received and as sent (or why dropped), to a pcapng file");
+  capture_cmd->add_option("--vip", cap.vip, "only packets to this VIP: ADDR, ADDR:PORT or [V6ADDR]:PORT");
+  capture_cmd->add_option("--proto", cap.proto, "with --vip: only tcp or udp")->check(CLI::IsMember({"tcp", "udp"}));
+  capture_cmd->add_option("--backend", cap.backend, "only packets the balancer chose this backend for");
+  auto* drop_opt = capture_cmd->add_option("--drop", cap.drop, "only packets dropped for this reason (e.g. no_service)");
+  capture_cmd->add_flag("--drops", cap.drops, "only dropped packets, any reason")->excludes(drop_opt);
+  capture_cmd->add_option("--count", cap.count, "stop after this many packets (each written as received and as sent)")
+      ->capture_default_str();
+  capture_cmd->add_option("--sample", cap.sample, "keep 1 in K matching packets")->capture_default_str();
+  capture_cmd->add_option("--snaplen", cap.snaplen, "bytes kept of each packet, at most 2048")->capture_default_str();
+  capture_cmd->add_option("--timeout", cap.timeout_s, "stop after this many seconds (0: no limit)")
+      ->capture_default_str();
+  capture_cmd->add_option("-w,--write", cap.output, "the pcapng file to write (-: standard output)")->required();
+  capture_cmd->add_option("--pin-dir", pin_dir, "where the agent pinned its maps")->capture_default_str();
+
   xlb::cli::DrainRequest drain_req;
   drain_req.admin_state_file = "/var/lib/xlb/admin-state.json";
   double wait_s = 10;
@@ -206,6 +224,10 @@ int main(int argc, char** argv) {
 
   if (*show_cmd) return show(pin_dir, as_json);
   if (*stats_cmd) return stats(pin_dir, stats_interval, as_json && stats_count == 0 ? 1 : stats_count, as_json);
+  if (*capture_cmd) {
+    cap.pin_dir = pin_dir;
+    return xlb::cli::run_capture(cap);
+  }
   if (*explain_cmd) return explain(pin_dir, proto, src, sport, dst, dport, as_json);
   if (*drain_cmd || *undrain_cmd) {
     drain_req.drain = static_cast<bool>(*drain_cmd);

@@ -52,6 +52,8 @@ std::string counter_name(uint32_t id) {
     case XLB_CNT_ICMP_ECHO_REPLY: return "icmp_echo_reply";
     case XLB_CNT_ICMP_ERROR_FORWARDED: return "icmp_error_forwarded";
     case XLB_CNT_FRAGMENT_FORWARDED: return "fragment_forwarded";
+    case XLB_CNT_CAPTURE_RECORD: return "capture_record";
+    case XLB_CNT_CAPTURE_RING_FULL: return "capture_ring_full";
     default: break;
   }
   if (id >= XLB_CNT_DROP_REASON_BASE && id < XLB_CNT_COUNT)

@@ -43,6 +43,8 @@ NodeSeries node_series(uint32_t id) {
     case XLB_CNT_ICMP_ERROR_FORWARDED: return {"xlb_icmp_errors_forwarded_total"};
     case XLB_CNT_FRAGMENT_FORWARDED: return {"xlb_fragments_forwarded_total"};
     case XLB_CNT_NEXTHOP_CACHED: return {"xlb_nexthop_cache_hits_total"};
+    case XLB_CNT_CAPTURE_RECORD: return {"xlb_capture_records_total", "result", "written"};
+    case XLB_CNT_CAPTURE_RING_FULL: return {"xlb_capture_records_total", "result", "ring_full"};
     // Markers, and the drop reasons (xlb_drops_total).
     case XLB_CNT_NODE_END:
     case XLB_CNT_DROP_REASON_BASE:
@@ -82,6 +84,9 @@ void declare_all(Exposition& e) {
   e.declare("xlb_nexthop_cache_hits_total", kCounter,
             "Of the xlb_fib_lookups_total{result=\"hit\"} packets, those whose next hop came from the per-backend "
             "cache instead of a FIB lookup");
+  e.declare("xlb_capture_records_total", kCounter,
+            "Records of `xlb l4 capture` (two per captured packet): written to the capture ring, or lost "
+            "because it was full (capture never slows forwarding down)");
   e.declare("xlb_stateless_mode_cpus", kGauge, "CPUs in stateless mode now");
   e.declare("xlb_stateless_mode_seconds_total", kCounter, "Time CPUs spent in stateless mode, summed over CPUs");
   e.declare("xlb_vip_packets_total", kCounter, "Packets forwarded to a backend for this service, as received");
