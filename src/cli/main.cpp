@@ -1,5 +1,6 @@
-// xlb: the operator's command line. Local commands for now: inspect an L4
-// node, explain a flow, prepare a backend.
+// xlb: the operator's command line. Local commands inspect an L4 node,
+// explain a flow, prepare a backend; the API commands (cli/api_commands.h)
+// drive xlb-controller.
 #include <netinet/in.h>
 
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/prepare.h"
+#include "cli/api_commands.h"
 #include "cli/backend_show.h"
 #include "cli/capture.h"
 #include "cli/drain.h"
@@ -220,7 +222,16 @@ int main(int argc, char** argv) {
   backend_show_cmd->add_option("--pin-dir", prep.pin_dir, "where decap maps are pinned")->capture_default_str();
   backend_show_cmd->add_flag("--json", as_json, "machine-readable output");
 
-  CLI11_PARSE(app, argc, argv);
+  xlb::cli::ApiCommands api_commands(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; a command line that does not parse exits 2 (docs/cli.md).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (auto code = api_commands.run()) return *code;
 
   if (*show_cmd) return show(pin_dir, as_json);
   if (*stats_cmd) return stats(pin_dir, stats_interval, as_json && stats_count == 0 ? 1 : stats_count, as_json);

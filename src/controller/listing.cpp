@@ -108,21 +108,6 @@ std::vector<std::string> Query::all(std::string_view key) const {
   return out;
 }
 
-std::string percent_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 Outcome<json> list_collection(std::vector<json> items, const json& example, const Query& query,
                               std::string_view plural, const std::string& base_url,
                               const std::set<std::string, std::less<>>& applied) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/url.h"
 #include "controller/fault.h"
 #include "controller/state.h"
 
@@ -25,8 +26,6 @@ struct Query {
   std::optional<std::string> get(std::string_view key) const;
   std::vector<std::string> all(std::string_view key) const;
 };
-
-std::string percent_encode(std::string_view text);
 
 inline constexpr size_t kMaxPageSize = 1000;
 
