@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "controller/api_quotas.h"
 #include "controller/diff.h"
 #include "controller/listing.h"
 #include "controller/render.h"
@@ -115,6 +116,7 @@ struct Call {
   const Identity& who;
   Service& service;
   std::string base;  // "http://host:port" for links
+  QuotaStore* quotas = nullptr;
 };
 
 http::Response list(Call& c, Kind k, const std::string& collection_path, const std::string* pool_id) {
@@ -170,6 +172,11 @@ http::Response resource(Call& c, Kind k, const std::vector<std::string>& rest, c
     if (method == "POST") {
       auto body = wrapped_body(c.req, singular);
       if (!body) return from(body.fault());
+      if (c.quotas) {
+        auto project = owning_project(k, *body, pool_id ? *pool_id : "", c.who, c.service);
+        if (project)
+          if (auto over = check_quota(k, *project, c.service.state(), *c.quotas)) return from(*over);
+      }
       return after_change(c, k, c.service.create(k, *body, c.who, pool_id ? *pool_id : ""), 201);
     }
     return method_not_allowed(method, "GET, POST");
@@ -205,6 +212,7 @@ http::Response lbaas(Call& c, const std::vector<std::string>& seg, const std::st
   // seg[0] is the collection.
   const std::vector<std::string> rest(seg.begin() + 1, seg.end());
   const std::string path = prefix + "/" + seg[0];
+  if (seg[0] == "quotas" && c.quotas) return quota_request(c.req, rest, c.who, *c.quotas);
   if (seg[0] == "pools" && seg.size() >= 3 && seg[2] == "members") {
     const std::string& pool_id = seg[1];
     if (!c.service.visible(Kind::pool, pool_id, c.who)) return from(Service::missing(Kind::pool, pool_id));
@@ -318,7 +326,7 @@ http::Response Api::handle(const http::Request& req) {
   const Identity* who = tokens_->find(token);
   if (!who) return fault(401, "The X-Auth-Token is not valid");
 
-  Call call{req, *who, service_, base};
+  Call call{req, *who, service_, base, quotas_};
   if (seg.size() >= 3 && (seg[0] == "v2" || seg[0] == "v2.0") && seg[1] == "lbaas")
     return lbaas(call, std::vector<std::string>(seg.begin() + 2, seg.end()), "/" + seg[0] + "/lbaas");
   if (seg.size() >= 3 && seg[0] == "v2" && seg[1] == "xlb")

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "controller/auth.h"
+#include "controller/quotas.h"
 #include "controller/service.h"
 #include "http/server.h"
 
@@ -23,6 +24,8 @@ class Api {
   http::Response handle(const http::Request& request);
   // Swaps the token table (a reload); requests already answered keep theirs.
   void set_tokens(std::shared_ptr<const Tokens> tokens) { tokens_ = std::move(tokens); }
+  // Serves /quotas and enforces them on create (without: no quota routes).
+  void set_quotas(QuotaStore* quotas) { quotas_ = quotas; }
 
   // Octavia's fault body with this status; also the server's reject answer.
   static http::Response fault(unsigned status, std::string_view message);
@@ -30,6 +33,7 @@ class Api {
  private:
   Service& service_;
   std::shared_ptr<const Tokens> tokens_;
+  QuotaStore* quotas_ = nullptr;
 };
 
 }  // namespace xlb::controller

@@ -45,8 +45,14 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
     spdlog::error("{}: {}", db_path, service.error().message);
     return 1;
   }
+  auto quotas = QuotaStore::open(db_path);
+  if (!quotas) {
+    spdlog::error("{}: quotas: {}", db_path, quotas.error().message);
+    return 1;
+  }
   const size_t token_count = tokens->size();
   Api api(*service, std::make_shared<const Tokens>(std::move(*tokens)));
+  api.set_quotas(&*quotas);
 
   boost::asio::io_context io;
   http::Options options;

@@ -26,7 +26,9 @@ for plural, item in [("loadbalancers", "{loadbalancer_id}"), ("listeners", "{lis
     KNOWN_ROUTES |= {(f"/v2/lbaas/{plural}", "get"), (f"/v2/lbaas/{plural}", "post")}
     KNOWN_ROUTES |= {(f"/v2/lbaas/{plural}/{item}", m) for m in ("get", "put", "delete")}
 KNOWN_ROUTES |= {("/v2/lbaas/loadbalancers/{loadbalancer_id}/status", "get"), ("/v2/xlb/revisions", "get"),
-                 ("/v2/xlb/revisions/{revision}", "get"), ("/v2/xlb/rollback", "post")}
+                 ("/v2/xlb/revisions/{revision}", "get"), ("/v2/xlb/rollback", "post"),
+                 ("/v2/lbaas/quotas", "get"), ("/v2/lbaas/quotas/defaults", "get")}
+KNOWN_ROUTES |= {("/v2/lbaas/quotas/{project_id}", m) for m in ("get", "put", "delete")}
 
 
 def load():
@@ -75,7 +77,7 @@ class OpenApiAgainstController(capi.ApiCase):
         # "No such resource"; members need a real pool to reach their routes.
         if "/members" in path:
             path = path.replace("{pool_id}", self.pool_id)
-        return (path.replace("{revision}", "1").replace("{pool_id}", "00000000-0000-4000-8000-000000000001")
+        return (path.replace("{revision}", "1").replace("{project_id}", "project-openapi").replace("{pool_id}", "00000000-0000-4000-8000-000000000001")
                 .replace("{loadbalancer_id}", "00000000-0000-4000-8000-000000000002")
                 .replace("{listener_id}", "00000000-0000-4000-8000-000000000003")
                 .replace("{healthmonitor_id}", "00000000-0000-4000-8000-000000000004")
