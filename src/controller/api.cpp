@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controller/api_quotas.h"
+#include "controller/api_subnets.h"
 #include "controller/diff.h"
 #include "controller/listing.h"
 #include "controller/render.h"
@@ -117,6 +118,7 @@ struct Call {
   Service& service;
   std::string base;  // "http://host:port" for links
   QuotaStore* quotas = nullptr;
+  const Subnets* subnets = nullptr;
 };
 
 http::Response list(Call& c, Kind k, const std::string& collection_path, const std::string* pool_id) {
@@ -172,6 +174,10 @@ http::Response resource(Call& c, Kind k, const std::vector<std::string>& rest, c
     if (method == "POST") {
       auto body = wrapped_body(c.req, singular);
       if (!body) return from(body.fault());
+      if (k == Kind::loadbalancer && c.subnets) {
+        body = place_vip(std::move(*body), *c.subnets, c.service.state());
+        if (!body) return from(body.fault());
+      }
       if (c.quotas) {
         auto project = owning_project(k, *body, pool_id ? *pool_id : "", c.who, c.service);
         if (project)
@@ -326,7 +332,9 @@ http::Response Api::handle(const http::Request& req) {
   const Identity* who = tokens_->find(token);
   if (!who) return fault(401, "The X-Auth-Token is not valid");
 
-  Call call{req, *who, service_, base, quotas_};
+  Call call{req, *who, service_, base, quotas_, subnets_.get()};
+  if (seg.size() >= 2 && seg[0] == "v2.0" && seg[1] == "subnets")
+    return subnet_request(req, std::vector<std::string>(seg.begin() + 2, seg.end()), *subnets_);
   if (seg.size() >= 3 && (seg[0] == "v2" || seg[0] == "v2.0") && seg[1] == "lbaas")
     return lbaas(call, std::vector<std::string>(seg.begin() + 2, seg.end()), "/" + seg[0] + "/lbaas");
   if (seg.size() >= 3 && seg[0] == "v2" && seg[1] == "xlb")

@@ -13,6 +13,7 @@
 #include "controller/auth.h"
 #include "controller/quotas.h"
 #include "controller/service.h"
+#include "controller/subnets.h"
 #include "http/server.h"
 
 namespace xlb::controller {
@@ -26,6 +27,8 @@ class Api {
   void set_tokens(std::shared_ptr<const Tokens> tokens) { tokens_ = std::move(tokens); }
   // Serves /quotas and enforces them on create (without: no quota routes).
   void set_quotas(QuotaStore* quotas) { quotas_ = quotas; }
+  // Serves /v2.0/subnets and places VIPs in them.
+  void set_subnets(std::shared_ptr<const Subnets> subnets) { subnets_ = std::move(subnets); }
 
   // Octavia's fault body with this status; also the server's reject answer.
   static http::Response fault(unsigned status, std::string_view message);
@@ -34,6 +37,7 @@ class Api {
   Service& service_;
   std::shared_ptr<const Tokens> tokens_;
   QuotaStore* quotas_ = nullptr;
+  std::shared_ptr<const Subnets> subnets_ = std::make_shared<const Subnets>();
 };
 
 }  // namespace xlb::controller

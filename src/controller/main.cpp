@@ -20,7 +20,7 @@ using namespace xlb;
 using namespace xlb::controller;
 
 int run(const std::string& listen_text, const std::string& db_path, const std::string& tokens_path,
-        size_t max_body, const std::string& ready_file) {
+        size_t max_body, const std::string& ready_file, const std::string& subnets_path) {
   // Port 0 asks the kernel for a free port (tests read it from --ready-file);
   // SocketAddress::parse refuses it, so parse with a placeholder port.
   const bool any_port = listen_text.size() > 2 && listen_text.ends_with(":0");
@@ -45,6 +45,11 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
     spdlog::error("{}: {}", db_path, service.error().message);
     return 1;
   }
+  auto subnets = subnets_path.empty() ? Result<Subnets>(Subnets()) : Subnets::load(subnets_path);
+  if (!subnets) {
+    spdlog::error("{}", subnets.error().message);
+    return 2;
+  }
   auto quotas = QuotaStore::open(db_path);
   if (!quotas) {
     spdlog::error("{}: quotas: {}", db_path, quotas.error().message);
@@ -53,6 +58,7 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
   const size_t token_count = tokens->size();
   Api api(*service, std::make_shared<const Tokens>(std::move(*tokens)));
   api.set_quotas(&*quotas);
+  api.set_subnets(std::make_shared<const Subnets>(std::move(*subnets)));
 
   boost::asio::io_context io;
   http::Options options;
@@ -131,7 +137,9 @@ int main(int argc, char** argv) {
   std::string log_format = "text";
   app.add_option("--log-format", log_format, "text (a line per record, events as key=value) or json (an object per line)")
       ->check(CLI::IsMember({"text", "json"}));
+  std::string subnets;
+  app.add_option("--subnets", subnets, "subnets file (YAML or JSON) for vip_subnet_id and GET /v2.0/subnets");
   CLI11_PARSE(app, argc, argv);
   xlb::setup_logging(log_level, log_format == "json" ? xlb::LogFormat::Json : xlb::LogFormat::Text);
-  return run(listen, db, tokens, max_body, ready_file);
+  return run(listen, db, tokens, max_body, ready_file, subnets);
 }

@@ -58,6 +58,7 @@ class Controller:
                 f.write(TOKENS)
             os.chmod(self.tokens, 0o600)
         self.max_body = max_body
+        self.extra_args = []  # more controller flags, e.g. --subnets
         self.proc = None
         self.address = None
 
@@ -69,6 +70,7 @@ class Controller:
                 "--ready-file", ready, "--log-level", "warn"]
         if self.max_body:
             args += ["--max-body", str(self.max_body)]
+        args += self.extra_args
         self.log = open(os.path.join(self.workdir, "controller.log"), "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10

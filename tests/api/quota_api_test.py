@@ -87,13 +87,5 @@ class Quotas(capi.ApiCase):
                                   {"loadbalancer": {"vip_address": "198.51.100.203"}}, token=BOB)[0], 403)
 
 
-def main():
-    args = sys.argv[1:]
-    i = args.index("--controller")
-    capi.CONTROLLER = args[i + 1]
-    del args[i:i + 2]
-    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(capi.main())  # --controller PATH, run the tests of this file
