@@ -57,6 +57,7 @@ json state_changes(const json& before, const json& after) {
 }
 
 std::string render_changes(const json& changes) {
+  if (changes.empty()) return "no changes\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : changes) {
     const std::string action = c.value("action", "");

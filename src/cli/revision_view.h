@@ -13,7 +13,8 @@ namespace xlb::cli {
 // health monitors; by id within a kind.
 nlohmann::json state_changes(const nlohmann::json& before, const nlohmann::json& after);
 
-// The change entries as a table: action, kind, id, what changed.
+// The change entries as a table: action, kind, id, what changed ("no changes"
+// when there are none).
 std::string render_changes(const nlohmann::json& changes);
 
 }  // namespace xlb::cli

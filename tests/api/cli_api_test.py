@@ -197,6 +197,7 @@ class Revisions(CliCase):
 
         out = self.ok("revision", "rollback", str(first), token=ADMIN)
         self.assertEqual(out, f"revision {first + 2}: rollback to revision {first}\n")
+        self.assertEqual(self.ok("revision", "diff", str(first), str(first + 2), token=ADMIN), "no changes\n")
         self.assertEqual(self.api("GET", f"/v2/lbaas/loadbalancers/{lb_id}")[2]["loadbalancer"]["name"], "r")
 
         self.fails(AUTH, "HTTP 403: Revisions and rollback need the admin role", "revision", "list")

@@ -234,6 +234,7 @@ TEST(CliRevisionDiff, ChangesBetweenTwoStates) {
             "delete  member  m2\n"
             "create  member  m3  address=10.0.0.3\n");
   EXPECT_EQ(state_changes(after, after), json::array());
+  EXPECT_EQ(render_changes(json::array()), "no changes\n");
 }
 
 }  // namespace
