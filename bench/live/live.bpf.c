@@ -68,6 +68,16 @@ static __always_inline __u16 csum_finish(__u16 check, __u32 sum)
 	return (__u16)~sum;
 }
 
+/* Reads the configuration byte by byte through volatile: with a plain copy
+ * the compiler would fold in the zeros the object is initialised with,
+ * not what userspace wrote there before the load. */
+static __always_inline void copy_volatile(void *dst, const volatile __u8 *src, int len)
+{
+#pragma unroll
+	for (int i = 0; i < len; i++)
+		((__u8 *)dst)[i] = src[i];
+}
+
 static long until_due(__u32 index, void *due)
 {
 	return bpf_ktime_get_ns() >= *(__u64 *)due;
@@ -101,7 +111,7 @@ int live_gen(struct xdp_md *ctx)
 	if (data + LIVE_HEADER_LEN > data_end)
 		return XDP_ABORTED;
 	pace();
-	__builtin_memcpy(data, (const void *)gen_cfg.header, LIVE_HEADER_LEN);
+	copy_volatile(data, gen_cfg.header, LIVE_HEADER_LEN);
 
 	f = (__u32)(gen_next++ % gen_cfg.flows);
 	dst = gen_cfg.dst_base + f % gen_cfg.dst_count;
@@ -150,7 +160,7 @@ int live_floor(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(eth->h_dest, (const void *)floor_cfg.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, (const void *)floor_cfg.smac, ETH_ALEN);
+	copy_volatile(eth->h_dest, floor_cfg.dmac, ETH_ALEN);
+	copy_volatile(eth->h_source, floor_cfg.smac, ETH_ALEN);
 	return bpf_redirect(floor_cfg.out_ifindex, 0);
 }

@@ -87,7 +87,6 @@ build_lab() {
   # No ARP anywhere: permanent neighbours, and every backend routed to the sink.
   ip -n "$l" neigh replace "$SINK_ADDR" lladdr "$SINK_MAC" dev "$NODE_OUT" nud permanent
   ip -n "$l" neigh replace 198.18.70.1 lladdr "$GEN_MAC" dev "$NODE_IN" nud permanent
-  ip -n "$l" route add 198.19.0.0/16 via "$SINK_ADDR" dev "$NODE_OUT"
   # bpf_fib_lookup answers only on forwarding interfaces; nftables forwards.
   lab_exec l4 sysctl -qw net.ipv4.ip_forward=1 "net.ipv4.conf.$NODE_IN.forwarding=1" \
     "net.ipv4.conf.$NODE_OUT.forwarding=1" "net.ipv4.conf.$NODE_IN.rp_filter=0" \
@@ -96,13 +95,7 @@ build_lab() {
   ip -n "$l" link set "$NODE_IN" up
   ip -n "$l" link set "$NODE_OUT" up
   ip -n "$s" link set "$SINK" up
-  # Threaded NAPI, so that the node and the sink run in kthreads we can place
-  # (they are created when XDP gives the veth its NAPI: pin_napi after attach).
-  local ns dev
-  for ns_dev in "l4 $NODE_IN" "sink $SINK"; do
-    read -r ns dev <<<"$ns_dev"
-    ip netns exec "$(lab_ns "$ns")" sh -c "echo 1 > /sys/class/net/$dev/threaded"
-  done
+  ip -n "$l" route add 198.19.0.0/16 via "$SINK_ADDR" dev "$NODE_OUT"
   # The sink's counter is attached by each measurement; until then something
   # must give its veth NAPI (a redirect into it needs that).
   lab_compile_xdp "$LAB_DIR/drop.o" <<'XDP'
@@ -120,11 +113,13 @@ XDP2
   mount -t bpf bpf "$LAB_BPFFS"
 }
 
-# pin_napi DEV CPU — place DEV's NAPI kthreads on CPU, SCHED_FIFO so the
-# machine's other work does not preempt them mid-trial (the kernel's RT
-# throttling still leaves others 5%).
+# pin_napi NODE DEV CPU — threaded NAPI for DEV (its NAPI exists once XDP is
+# attached, and the kernel refuses the setting before), then its kthreads on
+# CPU, SCHED_FIFO so that the machine's other work does not preempt them
+# mid-trial (the kernel still leaves others 5% of each CPU).
 pin_napi() {
-  local dev=$1 cpu=$2 pids=() pid
+  local node=$1 dev=$2 cpu=$3 pids=() pid
+  ip netns exec "$(lab_ns "$node")" sh -c "echo 1 > /sys/class/net/$dev/threaded"
   mapfile -t pids < <(ps -eo pid=,comm= | awk -v p="napi/$dev-" 'index($2, p) == 1 { print $1 }')
   ((${#pids[@]})) || { log "no NAPI thread for $dev (is XDP attached, threaded NAPI on?)"; return 1; }
   for pid in "${pids[@]}"; do
@@ -134,8 +129,8 @@ pin_napi() {
 }
 
 place_threads() {
-  pin_napi "$NODE_IN" "$CPU_NODE"
-  pin_napi "$SINK" "$CPU_SINK"
+  pin_napi l4 "$NODE_IN" "$CPU_NODE"
+  pin_napi sink "$SINK" "$CPU_SINK"
 }
 
 # ----------------------------------------------------------------- node modes
@@ -156,6 +151,9 @@ write_xlb_config() {
     echo "  admin_state_file: $LAB_DIR/admin-state.json"
     echo "  metrics_listen: \"off\""
     echo "  on_exit: detach"
+    # Every flow enters the session cache in the warm-up, however fast it
+    # comes, so that the trials measure established flows (cache hits).
+    echo "  stateless_above: 0"
     echo "dataplane:"
     echo "  max_vips: $((2 * VIPS_MULTI))"
     echo "vips:"
@@ -171,6 +169,8 @@ write_xlb_config() {
 }
 
 node_xlb() {
+  # The agent replaces only an XDP program of its own.
+  ip -n "$(lab_ns l4)" link set dev "$NODE_IN" xdp off
   write_xlb_config
   lab_xlb_start_agent 120
 }
@@ -213,11 +213,12 @@ measure() {
     args=(--runs "$ZL_RUNS" --seconds "$ZL_SECONDS" --steps "$ZL_STEPS")
   fi
   log "$name: $mode, $proto, $vips VIP(s), $frame B"
+  measured=$((measured + 1))
   "$BIN" run --gen-netns "$(lab_ns gen)" --gen-dev "$GEN" --sink-netns "$(lab_ns sink)" --sink-dev "$SINK" \
     --src-mac "$GEN_MAC" --dst-mac "$NODE_IN_MAC" --proto "$proto" --frame "$frame" \
     --vip "$VIP_BASE" --vips "$vips" --dport "$port" --clients 256 --sports 256 --flows "$FLOWS" \
     --mode "$mode" --warmup-seconds "$WARMUP" --cpu "$CPU_GEN" "${args[@]}" \
-    --json "$LAB_DIR/m/$(printf '%03d' "$((++measured))")-$name-$mode-$frame.json"
+    --json "$LAB_DIR/m/$(printf '%03d' "$measured")-$name-$mode-$frame.json"
   # What the node did meanwhile (it has the other CPU to itself, if the machine lets it).
 }
 
@@ -239,7 +240,7 @@ run_all() {
     for f in "${FRAMES[@]}"; do measure xlb max "$proto" "$vips" "$f"; done
     for f in "${ZL_FRAMES[@]}"; do measure xlb zero-loss "$proto" "$vips" "$f"; done
   done
-  lab_xlb_stats >"$LAB_DIR/xlb-stats.txt" || true
+  lab_xlb_show_json >"$LAB_DIR/xlb-show.json" || true
   node_xlb_stop
 
   log "nftables DNAT"
@@ -256,7 +257,7 @@ lab_install_trap
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 build_lab
 run_all
-python3 - "$LAB_DIR/m" "$out" "$load_before" "$CPU_GEN" "$CPU_NODE" "$CPU_SINK" "$LAB_DIR/xlb-stats.txt" <<'PY'
+python3 - "$LAB_DIR/m" "$out" "$load_before" "$CPU_GEN" "$CPU_NODE" "$CPU_SINK" "$LAB_DIR/xlb-show.json" <<'PY'
 import glob, json, os, sys
 mdir, out, load_before, cpu_gen, cpu_node, cpu_sink, stats = sys.argv[1:8]
 runs = []
@@ -267,9 +268,13 @@ for path in sorted(glob.glob(os.path.join(mdir, "*.json"))):
         d = json.load(f)
     d["node"] = node
     runs.append(d)
-drops = []
-if os.path.exists(stats):
-    drops = [l.split() for l in open(stats) if l.startswith("counter drop")]
+counters = {}
+try:
+    with open(stats) as f:
+        counters = {k: v["packets"] for k, v in json.load(f).get("counters", {}).items()
+                    if isinstance(v, dict) and v.get("packets")}
+except (OSError, ValueError):
+    pass
 data = {
     "layout": {
         "generator_cpu": int(cpu_gen), "node_cpu": int(cpu_node), "sink_cpu": int(cpu_sink),
@@ -280,7 +285,7 @@ data = {
     },
     "loadavg_before": [float(x) for x in load_before.split()],
     "loadavg_after": [float(x) for x in open("/proc/loadavg").read().split()[:3]],
-    "xlb_drop_counters": [{"name": d[1], "packets": int(d[2])} for d in drops],
+    "xlb_counters": counters,
     "runs": runs,
 }
 with open(out, "w") as f:
