@@ -240,6 +240,7 @@ run_all() {
     for f in "${FRAMES[@]}"; do measure xlb max "$proto" "$vips" "$f"; done
     for f in "${ZL_FRAMES[@]}"; do measure xlb zero-loss "$proto" "$vips" "$f"; done
   done
+  log "xlb's counters, then stopping the agent"
   lab_xlb_show_json >"$LAB_DIR/xlb-show.json" || true
   node_xlb_stop
 
@@ -257,9 +258,14 @@ lab_install_trap
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 build_lab
 run_all
-python3 - "$LAB_DIR/m" "$out" "$load_before" "$CPU_GEN" "$CPU_NODE" "$CPU_SINK" "$LAB_DIR/xlb-show.json" <<'PY'
+method="Max Throughput: $MAX_RUNS run(s) of ${MAX_SECONDS} s flat out, median/min/max of the forwarded rate. \
+Zero-Packet-Loss: $ZL_RUNS bisection(s) of $ZL_STEPS steps, ${ZL_SECONDS} s trials, pass at loss <= 0.0001%, \
+the highest passing offered rate. Every measurement starts with a ${WARMUP} s flat-out warm-up (every flow seen). \
+$FLOWS flows (256 clients x 256 source ports; 64 VIPs: the flows spread over them), TCP ACK or UDP; \
+the generator paces groups of 16 frames by the clock; loss = frames sent - frames counted at the sink"
+python3 - "$LAB_DIR/m" "$out" "$load_before" "$CPU_GEN" "$CPU_NODE" "$CPU_SINK" "$LAB_DIR/xlb-show.json" "$method" <<'PY'
 import glob, json, os, sys
-mdir, out, load_before, cpu_gen, cpu_node, cpu_sink, stats = sys.argv[1:8]
+mdir, out, load_before, cpu_gen, cpu_node, cpu_sink, stats, method = sys.argv[1:9]
 runs = []
 for path in sorted(glob.glob(os.path.join(mdir, "*.json"))):
     base = os.path.basename(path)[:-5].split("-", 1)[1]
@@ -283,6 +289,7 @@ data = {
                f"NAPI kthread (count, drop) on CPU {cpu_sink}, with the generator. Both kthreads SCHED_FIFO 50; "
                "the machine's other work shares both CPUs",
     },
+    "method": {"how": method},
     "loadavg_before": [float(x) for x in load_before.split()],
     "loadavg_after": [float(x) for x in open("/proc/loadavg").read().split()[:3]],
     "xlb_counters": counters,
