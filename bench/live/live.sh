@@ -50,8 +50,9 @@ NODE_OUT_MAC=02:00:00:00:71:01 SINK_MAC=02:00:00:00:71:02
 SINK_ADDR=198.18.71.2
 BIN=$XLB_BUILD_DIR/bench/live/xlb-bench-live
 # Layout on two CPUs: the generator and the sink share CPU 0, the node has
-# CPU 1 to itself (as far as the machine's other work lets it).
-CPU_GEN=0 CPU_SINK=0 CPU_NODE=1
+# CPU 1 to itself (as far as the machine's other work lets it). LIVE_CPU_GEN,
+# LIVE_CPU_NODE, LIVE_CPU_SINK change it.
+CPU_GEN=${LIVE_CPU_GEN:-0} CPU_SINK=${LIVE_CPU_SINK:-0} CPU_NODE=${LIVE_CPU_NODE:-1}
 VIP_BASE=198.51.100.1 VIPS_MULTI=64 BACKENDS=16 TCP_PORT=80 UDP_PORT=53
 FLOWS=65536
 
@@ -286,8 +287,8 @@ data = {
         "generator_cpu": int(cpu_gen), "node_cpu": int(cpu_node), "sink_cpu": int(cpu_sink),
         "how": f"generator (the test run, one thread) on CPU {cpu_gen}; the L4 node's veth NAPI kthread "
                f"(xlb's XDP program, the floor, or the kernel stack with nftables) on CPU {cpu_node}; the sink's "
-               f"NAPI kthread (count, drop) on CPU {cpu_sink}, with the generator. Both kthreads SCHED_FIFO 50; "
-               "the machine's other work shares both CPUs",
+               f"NAPI kthread (count, drop) on CPU {cpu_sink}. Both kthreads SCHED_FIFO 50, the generator "
+               "SCHED_FIFO 40; the machine's other work shares both CPUs",
     },
     "method": {"how": method},
     "loadavg_before": [float(x) for x in load_before.split()],
