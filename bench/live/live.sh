@@ -220,7 +220,6 @@ measure() {
     --vip "$VIP_BASE" --vips "$vips" --dport "$port" --clients 256 --sports 256 --flows "$FLOWS" \
     --mode "$mode" --warmup-seconds "$WARMUP" --cpu "$CPU_GEN" "${args[@]}" \
     --json "$LAB_DIR/m/$(printf '%03d' "$measured")-$name-$mode-$frame.json"
-  # What the node did meanwhile (it has the other CPU to itself, if the machine lets it).
 }
 
 measured=0

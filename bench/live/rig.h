@@ -20,7 +20,7 @@ struct Trial {
   uint64_t sent = 0;
   uint64_t received = 0;
   uint64_t received_bytes = 0;
-  double seconds = 0;     // from the first frame sent to the last
+  double seconds = 0;     // wall time of the trial's one test-run call
   double offered_pps() const { return seconds > 0 ? sent / seconds : 0; }
   double forwarded_pps() const { return seconds > 0 ? received / seconds : 0; }
   uint64_t lost() const { return sent > received ? sent - received : 0; }
