@@ -254,6 +254,8 @@ lab_skip_unless_root_and_netns
 [[ -x $BIN ]] || { echo "live: no $BIN (ninja xlb-bench-live)" >&2; exit 1; }
 lab_xlb_check_binaries || exit 1
 command -v nft >/dev/null || { echo "live: nft not found (scripts/setup.sh installs nftables)" >&2; exit 1; }
+((CPU_SINK != CPU_NODE)) || log "warning: the sink and the node on one CPU: two SCHED_FIFO threads of one priority \
+do not share it, the node's starves the sink's (figures collapse); see docs/benchmarks.md"
 lab_install_trap
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 build_lab
