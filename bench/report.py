@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Benchmark results: assemble the results file, check it, render the report.
 
-    report.py assemble --perpacket PP.json --out DIR [--quick] [--against FILE]
+    report.py assemble [--perpacket PP.json] [--live LIVE.json] --out DIR [--quick] [--against FILE]
         Writes DIR/<date>-<commit>.json and DIR/latest.json (machine, kernel,
         CPU layout, and every scenario), then the report (see `render`).
+        PP.json: xlb-bench-perpacket --json; LIVE.json: bench/live/live.sh --out.
     report.py render RESULTS.json --out DIR [--against FILE]
         Writes DIR/report.md and its PNG plots (gnuplot) from a results file.
     report.py check RESULTS.json
-        Exits non-zero unless the file has the schema and no invalid scenario
+        Exits non-zero unless the file has the schema and no invalid scenario,
+        and, when the live part ran, live scenarios with frames at the sink
         (what the smoke test asks; never a judgement on a figure).
 
-The report renders whatever scenarios the file holds, grouped by unit, so
-live throughput scenarios (pps, bps) appear without changes here.
+The report renders the per-packet scenarios grouped by unit, and the live
+throughput ones (live_*, see live_results.py) in a section of their own.
 Standard library only.
 """
 
@@ -23,6 +25,9 @@ import platform
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import live_results  # noqa: E402  (beside this file)
 
 SCENARIO_KEYS = {
     "name": str,
@@ -127,7 +132,10 @@ def machine(load_before):
 
 
 def assemble(args):
-    pp = load_json(args.perpacket, "per-packet results")
+    if not args.perpacket and not args.live:
+        raise Failure("assemble needs --perpacket, --live or both")
+    pp = load_json(args.perpacket, "per-packet results") if args.perpacket else {}
+    live = load_json(args.live, "live results") if args.live else {}
     now = datetime.datetime.now(datetime.timezone.utc)
     commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
@@ -141,16 +149,20 @@ def assemble(args):
         "quick": args.quick,
         "machine": machine(json.loads(args.load_before) if args.load_before else []),
         "kernel": pp.get("kernel") or platform.release(),
-        "cpu_layout": {
-            "cpus": os.cpu_count(),
-            "perpacket": f"BPF_PROG_TEST_RUN on CPU {cpu}: the benchmark pins itself there and the kernel runs "
-                         "the program on the calling CPU; nothing else of ours runs meanwhile, but the machine's "
-                         "other work shares every CPU (see loadavg)",
-        },
+        "cpu_layout": {"cpus": os.cpu_count()},
         "perpacket": {k: pp[k] for k in ("method", "baselines", "wrapper", "stages", "variants") if k in pp},
-        "scenarios": pp.get("scenarios", []),
+        "scenarios": pp.get("scenarios", []) + live_results.scenarios(live),
         "invalid": pp.get("invalid", []),
     }
+    if pp:
+        data["cpu_layout"]["perpacket"] = (
+            f"BPF_PROG_TEST_RUN on CPU {cpu}: the benchmark pins itself there and the kernel runs the program on "
+            "the calling CPU; nothing else of ours runs meanwhile, but the machine's other work shares every CPU "
+            "(see loadavg)")
+    if live:
+        data["cpu_layout"]["live"] = live.get("layout", {}).get("how", "")
+        data["live"] = {k: live[k] for k in ("layout", "method", "loadavg_before", "loadavg_after", "xlb_counters",
+                                             "runs") if k in live}
     os.makedirs(args.out, exist_ok=True)
     name = f"{now.strftime('%Y-%m-%d')}-{commit}{'-dirty' if dirty else ''}.json"
     for target in (name, "latest.json"):
@@ -221,8 +233,11 @@ def compare(data, prev):
         now_v, old_v = (s["ratio"], p["ratio"]) if use_ratio else (s["median"], p["median"])
         change = (now_v - old_v) / old_v if old_v else 0.0
         noise = max(spread(s), spread(p))
-        worse = change > noise if (use_ratio or lower_is_better(s["unit"])) else -change > noise
-        better = -change > noise if (use_ratio or lower_is_better(s["unit"])) else change > noise
+        # Per-packet cost and its ratio to the floor: lower is better. Live
+        # throughput and its share of the floor's: higher is better.
+        lower = lower_is_better(s["unit"])
+        worse = change > noise if lower else -change > noise
+        better = -change > noise if lower else change > noise
         verdict = "**worse**" if worse else ("better" if better else "within noise")
         rows.append((s, p, change, noise, verdict))
     return rows
@@ -287,7 +302,8 @@ def plots(data, out, comparison):
         return []
     made = []
     by_unit = {}
-    for s in data["scenarios"]:
+    perpacket = [s for s in data["scenarios"] if not live_results.is_live(s)]
+    for s in perpacket:
         by_unit.setdefault(s["unit"], []).append(s)
     for unit, scenarios in by_unit.items():
         rows = [(f"{s['name']} {s['frame']}B", [(s["median"], s["min"], s["max"]), s["baseline_median"]])
@@ -297,10 +313,15 @@ def plots(data, out, comparison):
                      unit, rows, ["ours", "floor (baseline)"])
         made.append((name, f"{unit}, ours against the baseline of each scenario"))
     rows = [(f"{s['name']} {s['frame']}B", [s["ratio"], net_ratio(data, s), TARGETS.get(s["name"])])
-            for s in data["scenarios"]]
-    gnuplot_bars(os.path.join(out, "ratio.png"), "ratio to the floor (lower is better for per-packet cost)",
-                 "x floor", rows, ["ratio (wrapped / wrapped floor)", "net ratio (wrapper cost removed)", "target"])
-    made.append(("ratio.png", "ratio to the floor, with the wrapper's cost and without, and the target"))
+            for s in perpacket]
+    if rows:
+        gnuplot_bars(os.path.join(out, "ratio.png"), "ratio to the floor (lower is better for per-packet cost)",
+                     "x floor", rows, ["ratio (wrapped / wrapped floor)", "net ratio (wrapper cost removed)",
+                                       "target"])
+        made.append(("ratio.png", "ratio to the floor, with the wrapper's cost and without, and the target"))
+    for name, title, series, rows in live_results.plot_rows(data):
+        gnuplot_bars(os.path.join(out, name), title, "packets/s forwarded", rows, series)
+        made.append((name, title))
     if comparison:
         rows = [(f"{s['name']} {s['frame']}B", [p["ratio"] if p else None, s["ratio"]]) for s, p, *_ in comparison]
         gnuplot_bars(os.path.join(out, "compare.png"), "ratio to the floor: previous run and this one", "x floor",
@@ -352,7 +373,8 @@ def report_markdown(data, comparison, against, images):
         L.append("")
     by_unit = {}
     for s in data["scenarios"]:
-        by_unit.setdefault(s["unit"], []).append(s)
+        if not live_results.is_live(s):
+            by_unit.setdefault(s["unit"], []).append(s)
     for unit, scenarios in by_unit.items():
         L.append(f"## Scenarios ({unit})")
         L.append("")
@@ -367,6 +389,7 @@ def report_markdown(data, comparison, against, images):
                      f"| {s['baseline']} | {fmt(s['baseline_median'])} | {fmt(s['ratio'], 2)}x "
                      f"| {fmt(net, 2)}{'x' if net is not None else ''} | {tcell} |")
         L.append("")
+    L.extend(live_results.markdown(data))
     if pp.get("wrapper"):
         L.append("ratio: ours ÷ the floor, both run in the same wrapper. net ratio: (ours − the wrapper's cost) ÷ the "
                  "bare floor, the estimate to compare with targets and other balancers.")
@@ -405,8 +428,9 @@ def report_markdown(data, comparison, against, images):
     if comparison is not None:
         L.append(f"## Against {os.path.basename(against)}")
         L.append("")
-        L.append("Compared on the ratio to the floor (it cancels most of the machine's speed and load). Noise is the "
-                 "larger of the two runs' spreads, (max − min) ÷ median; a change beyond it is flagged.")
+        L.append("Compared on the ratio to the floor (it cancels most of the machine's speed and load): lower is "
+                 "better for per-packet cost, higher for live throughput. Noise is the larger of the two runs' "
+                 "spreads, (max − min) ÷ median; a change beyond it is flagged.")
         L.append("")
         L.append("| scenario | frame | median before | median now | ratio before | ratio now | change | noise | |")
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -442,6 +466,13 @@ def check_data(data):
     problems = schema_problems(data)
     problems += [f"invalid scenario {i.get('name')} ({i.get('frame')} B): {i.get('reason')}"
                  for i in data.get("invalid") or []]
+    if "live" in data:
+        live = [x for x in data.get("scenarios", []) if isinstance(x, dict) and live_results.is_live(x)]
+        if not live:
+            problems.append("the live part ran but gave no scenario")
+        # Nothing at the sink is a broken lab or generator, not a slow node.
+        problems += [f"live scenario {x['name']} ({x.get('frame')} B): nothing reached the sink"
+                     for x in live if not x.get("median")]
     for p in problems:
         print(f"check: {p}", file=sys.stderr)
     return 1 if problems else 0
@@ -455,7 +486,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     a = sub.add_parser("assemble", help="write the results files and the report")
-    a.add_argument("--perpacket", required=True, help="xlb-bench-perpacket --json output")
+    a.add_argument("--perpacket", help="xlb-bench-perpacket --json output")
+    a.add_argument("--live", help="bench/live/live.sh --out output")
     a.add_argument("--out", required=True)
     a.add_argument("--quick", action="store_true")
     a.add_argument("--against")

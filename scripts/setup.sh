@@ -17,6 +17,7 @@ PACKAGES=(
   gnuplot-nox  # the benchmark report's plots (scripts/bench.sh)
   prometheus   # promtool, which checks the /metrics output (about 19 MB download, 96 MB installed)
   tshark       # reads back what `xlb l4 capture` writes (e2e capture)
+  nftables     # the live benchmark's baseline: the DNAT load balancer a plain Linux user configures
   python3-yaml # the API test that checks docs/openapi.yaml parses
 )
 

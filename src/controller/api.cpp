@@ -245,9 +245,9 @@ http::Response revisions(Call& c, const std::vector<std::string>& seg) {
       return Api::fault(400, "The request body must be {\"revision\": n} with n a revision number");
     auto change = c.service.rollback(body["revision"].get<int64_t>(), c.who);
     if (!change) return from(change.fault());
-    auto info = store.get(change->revision);
+    auto info = store.info(change->revision);
     if (!info || !*info) return Api::fault(500, "The new revision could not be read back");
-    return changed(201, {{"revision", revision_info((*info)->info)}}, change->revision);
+    return changed(201, {{"revision", revision_info(**info)}}, change->revision);
   }
   if (seg[0] != "revisions" || seg.size() > 2) return Api::fault(404, "No such resource: " + c.req.path);
   if (method != "GET") return method_not_allowed(method, "GET");

@@ -21,6 +21,10 @@ std::span<const Migration> schema_migrations() {
       {"revisions: the actor's project, and the revision a rollback restored",
        "ALTER TABLE revisions ADD COLUMN project_id TEXT NOT NULL DEFAULT '';"
        "ALTER TABLE revisions ADD COLUMN rollback_of INTEGER REFERENCES revisions(number);"},
+      {"revisions: a revision stores what changed since its predecessor (delta, a JSON Patch) or, as every row "
+       "before, the whole state (snapshot, empty on a delta row)",
+       "ALTER TABLE revisions RENAME COLUMN state TO snapshot;"
+       "ALTER TABLE revisions ADD COLUMN delta TEXT;"},
   };
   return list;
 }

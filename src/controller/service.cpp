@@ -285,8 +285,7 @@ Outcome<Change> Service::rollback(int64_t n, const Identity& who) {
 Outcome<Change> Service::commit(State next, const std::string& id, std::string summary, const Identity& who,
                                 std::optional<int64_t> rollback_of) {
   RevisionInfo info{0, utc_now(), who.name, who.project_id, std::move(summary), rollback_of};
-  const std::string text = next.serialize();
-  auto number = store_.append(info, text);
+  auto number = store_.append(info, state_.document(), next.document());
   if (!number) {
     spdlog::error("store: {} failed: {}", info.summary, number.error().message);
     return Fault{500, "The change could not be stored: " + number.error().message};

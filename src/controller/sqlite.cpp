@@ -94,6 +94,11 @@ std::string Statement::column_text(int index) const {
   return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(n)) : std::string();
 }
 
+std::optional<std::string> Statement::column_optional_text(int index) const {
+  if (sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL) return std::nullopt;
+  return column_text(index);
+}
+
 Result<Transaction> Transaction::begin(Database& db) {
   // IMMEDIATE takes the write lock now, so a busy database fails here and
   // not halfway through the writes.

@@ -51,6 +51,7 @@ class Statement {
   int64_t column_int(int index) const;
   std::optional<int64_t> column_optional_int(int index) const;
   std::string column_text(int index) const;
+  std::optional<std::string> column_optional_text(int index) const;
 
  private:
   struct Finalize {

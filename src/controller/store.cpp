@@ -26,36 +26,89 @@ Result<Store> Store::open(const std::string& path) {
   return Store(std::move(*db));
 }
 
-Result<int64_t> Store::append(RevisionInfo info, const std::string& state) {
+Result<std::pair<int64_t, int64_t>> Store::heads() {
+  auto st = sqlite::Statement::prepare(
+      db_, "SELECT COALESCE(MAX(number), 0), COALESCE(MAX(CASE WHEN delta IS NULL THEN number END), 0) FROM revisions");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return std::pair{st->column_int(0), st->column_int(1)};
+}
+
+Result<int64_t> Store::append(RevisionInfo info, const nlohmann::json& before, const nlohmann::json& after) {
   auto tx = sqlite::Transaction::begin(db_);
   if (!tx) return tx.error();
+  auto newest = heads();
+  if (!newest) return newest.error().context("writing a revision");
+  const auto [last, last_snapshot] = *newest;
+  const int64_t number = last + 1;
+  std::string snapshot;
+  std::optional<std::string> delta;
+  if (last_snapshot > 0 && number - last_snapshot < kSnapshotEvery) {
+    nlohmann::json patch = nlohmann::json::diff(before, after);
+    if (patch.size() <= kMaxDeltaOps) delta = patch.dump();
+  }
+  if (!delta) snapshot = after.dump();
   auto st = sqlite::Statement::prepare(
       db_,
-      "INSERT INTO revisions (number, created_at, actor, project_id, summary, rollback_of, state) "
-      "VALUES ((SELECT COALESCE(MAX(number), 0) + 1 FROM revisions), ?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO revisions (number, created_at, actor, project_id, summary, rollback_of, snapshot, delta) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!st) return st.error();
-  st->bind(1, info.created_at).bind(2, info.actor).bind(3, info.project_id).bind(4, info.summary);
-  st->bind(5, info.rollback_of).bind(6, state);
+  st->bind(1, number).bind(2, info.created_at).bind(3, info.actor).bind(4, info.project_id).bind(5, info.summary);
+  st->bind(6, info.rollback_of).bind(7, snapshot);
+  if (delta) st->bind(8, *delta);
   if (auto r = st->step(); !r) return r.error().context("writing a revision");
-  const int64_t number = sqlite3_last_insert_rowid(db_.handle());
   if (auto s = tx->commit(); !s) return s.error().context("writing revision " + std::to_string(number));
   return number;
 }
 
-Result<std::optional<Revision>> Store::fetch_one(std::string_view where, std::optional<int64_t> number) {
-  auto st = sqlite::Statement::prepare(
-      db_, std::string("SELECT ") + kInfoColumns + ", state FROM revisions " + std::string(where));
+Result<std::optional<RevisionInfo>> Store::info(int64_t number) {
+  auto st = sqlite::Statement::prepare(db_, std::string("SELECT ") + kInfoColumns + " FROM revisions WHERE number = ?1");
   if (!st) return st.error();
-  if (number) st->bind(1, *number);
+  st->bind(1, number);
   auto row = st->step();
   if (!row) return row.error();
-  if (!*row) return std::optional<Revision>();
-  return std::optional<Revision>(Revision{read_info(*st), st->column_text(6)});
+  if (!*row) return std::optional<RevisionInfo>();
+  return std::optional<RevisionInfo>(read_info(*st));
 }
 
-Result<std::optional<Revision>> Store::latest() { return fetch_one("ORDER BY number DESC LIMIT 1", std::nullopt); }
+Result<std::optional<Revision>> Store::get(int64_t number) {
+  // The newest snapshot at or below `number`, then every delta after it, in order.
+  auto st = sqlite::Statement::prepare(
+      db_, std::string("SELECT ") + kInfoColumns +
+               ", snapshot, delta FROM revisions WHERE number <= ?1 AND number >= "
+               "(SELECT MAX(number) FROM revisions WHERE number <= ?1 AND delta IS NULL) ORDER BY number");
+  if (!st) return st.error();
+  st->bind(1, number);
+  const std::string what = "reading revision " + std::to_string(number);
+  nlohmann::json doc;
+  std::optional<RevisionInfo> found;
+  while (true) {
+    auto row = st->step();
+    if (!row) return row.error().context(what);
+    if (!*row) break;
+    found = read_info(*st);
+    try {
+      auto delta = st->column_optional_text(7);
+      if (!delta) {
+        doc = nlohmann::json::parse(st->column_text(6));
+      } else {
+        doc = doc.patch(nlohmann::json::parse(*delta));
+      }
+    } catch (const nlohmann::json::exception& e) {
+      return Error{what + ": revision " + std::to_string(found->number) + " is damaged: " + e.what()};
+    }
+  }
+  if (!found || found->number != number) return std::optional<Revision>();
+  return std::optional<Revision>(Revision{std::move(*found), doc.dump()});
+}
 
-Result<std::optional<Revision>> Store::get(int64_t number) { return fetch_one("WHERE number = ?1", number); }
+Result<std::optional<Revision>> Store::latest() {
+  auto newest = heads();
+  if (!newest) return newest.error();
+  if (newest->first == 0) return std::optional<Revision>();
+  return get(newest->first);
+}
 
 Result<std::vector<RevisionInfo>> Store::list(std::optional<int64_t> before, int64_t limit) {
   auto st = sqlite::Statement::prepare(db_, std::string("SELECT ") + kInfoColumns +

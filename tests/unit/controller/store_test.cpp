@@ -43,20 +43,24 @@ TEST_F(TempDb, AppendGetLatestAndList) {
   auto none = store->latest();
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+  nlohmann::json doc = nlohmann::json::object();
   for (int i = 1; i <= 5; ++i) {
+    nlohmann::json next = {{"n", i}};
     auto n = store->append({0, "2026-12-01T18:00:0" + std::to_string(i), "alice", "pa", "change " + std::to_string(i),
                             std::nullopt},
-                           "{\"n\": " + std::to_string(i) + "}");
+                           doc, next);
     ASSERT_TRUE(n.ok()) << n.error().message;
     EXPECT_EQ(*n, i);
+    doc = next;
   }
   auto latest = store->latest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->info.number, 5);
-  EXPECT_EQ((*latest)->state, "{\"n\": 5}");
+  EXPECT_EQ((*latest)->state, "{\"n\":5}");
   auto third = store->get(3);
   ASSERT_TRUE(third.ok() && third->has_value());
   EXPECT_EQ((*third)->info.summary, "change 3");
+  EXPECT_EQ((*third)->state, "{\"n\":3}");
   EXPECT_EQ((*third)->info.project_id, "pa");
   EXPECT_FALSE((*third)->info.rollback_of.has_value());
   EXPECT_FALSE(store->get(6)->has_value());
@@ -65,9 +69,11 @@ TEST_F(TempDb, AppendGetLatestAndList) {
   ASSERT_EQ(page->size(), 2u);
   EXPECT_EQ((*page)[0].number, 3);
   EXPECT_EQ((*page)[1].number, 2);
-  auto rolled = store->append({0, "t", "ops", "operators", "rollback to revision 2", 2}, "{}");
+  auto rolled = store->append({0, "t", "ops", "operators", "rollback to revision 2", 2}, doc, {{"n", 2}});
   ASSERT_TRUE(rolled.ok());
   EXPECT_EQ(*store->get(*rolled)->value().info.rollback_of, 2);
+  EXPECT_EQ(*store->info(*rolled)->value().rollback_of, 2);
+  EXPECT_FALSE(store->info(99)->has_value());
 }
 
 TEST_F(TempDb, OpensInWalModeAtTheNewestSchema) {
@@ -97,11 +103,88 @@ TEST_F(TempDb, AVersionOneDatabaseIsMigratedWithItsRows) {
   EXPECT_EQ((*first)->info.summary, "create loadbalancer x");
   EXPECT_EQ((*first)->info.project_id, "");  // the column migration 2 added, at its default
   EXPECT_FALSE((*first)->info.rollback_of.has_value());
-  EXPECT_EQ((*first)->state, "{\"loadbalancers\": {}}");
-  // And it takes new revisions after the old ones.
-  auto n = store->append({0, "t", "bob", "pb", "next", 1}, "{}");
+  EXPECT_EQ((*first)->state, "{\"loadbalancers\":{}}");
+  // And it takes new revisions after the old ones, as deltas against the old snapshot.
+  const nlohmann::json before = {{"loadbalancers", nlohmann::json::object()}};
+  const nlohmann::json after = {{"loadbalancers", {{"x", {{"name", "web"}}}}}};
+  auto n = store->append({0, "t", "bob", "pb", "next", 1}, before, after);
   ASSERT_TRUE(n.ok()) << n.error().message;
   EXPECT_EQ(*n, 2);
+  EXPECT_EQ((*store->get(2))->state, after.dump());
+  EXPECT_EQ((*store->get(1))->state, before.dump());
+}
+
+// A state that grows by one member per revision, as an operator adding a
+// pool's members one by one does.
+nlohmann::json with_members(int count) {
+  nlohmann::json doc = {{"loadbalancers", {{"lb", {{"name", "web"}, {"vip_address", "198.51.100.10"}}}}},
+                        {"members", nlohmann::json::object()}};
+  for (int i = 0; i < count; ++i)
+    doc["members"]["m" + std::to_string(i)] = {{"address", "198.18.1." + std::to_string(i % 250)},
+                                               {"protocol_port", 8000 + i},
+                                               {"weight", 1},
+                                               {"name", "member-" + std::to_string(i)}};
+  return doc;
+}
+
+TEST_F(TempDb, EveryRevisionReadsBackExactlyAcrossSnapshotsAndDeltas) {
+  auto store = Store::open(path_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const int count = static_cast<int>(Store::kSnapshotEvery) * 2 + 5;
+  nlohmann::json doc = nlohmann::json::object();
+  for (int i = 1; i <= count; ++i) {
+    nlohmann::json next = with_members(i);
+    if (i % 7 == 0) next["members"].erase("m" + std::to_string(i - 3));  // removals too
+    if (i % 5 == 0) next["loadbalancers"]["lb"]["name"] = "web-" + std::to_string(i);  // and field changes
+    ASSERT_EQ(*store->append({0, "t", "alice", "pa", "change", std::nullopt}, doc, next), i);
+    doc = next;
+  }
+  for (int i = 1; i <= count; ++i) {
+    nlohmann::json expected = with_members(i);
+    if (i % 7 == 0) expected["members"].erase("m" + std::to_string(i - 3));
+    if (i % 5 == 0) expected["loadbalancers"]["lb"]["name"] = "web-" + std::to_string(i);
+    auto got = store->get(i);
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+    EXPECT_EQ((*got)->state, expected.dump()) << "revision " << i;
+  }
+  // Snapshots at 1, 65, 129: a read never applies more than kSnapshotEvery - 1 deltas.
+  auto db = sqlite::Database::open(path_);
+  EXPECT_EQ(query_text(*db, "SELECT group_concat(number) FROM revisions WHERE delta IS NULL"), "1,65,129");
+}
+
+TEST_F(TempDb, ALongDeltaIsStoredAsASnapshot) {
+  auto store = Store::open(path_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const nlohmann::json empty = with_members(0);
+  const nlohmann::json big = with_members(static_cast<int>(Store::kMaxDeltaOps) + 1);
+  ASSERT_TRUE(store->append({0, "t", "a", "p", "start", std::nullopt}, nlohmann::json::object(), empty).ok());
+  ASSERT_TRUE(store->append({0, "t", "a", "p", "many at once", std::nullopt}, empty, big).ok());
+  ASSERT_TRUE(store->append({0, "t", "a", "p", "back", 1}, big, empty).ok());
+  auto db = sqlite::Database::open(path_);
+  EXPECT_EQ(query_text(*db, "SELECT group_concat(number) FROM revisions WHERE delta IS NULL"), "1,2,3");
+  EXPECT_EQ((*store->get(2))->state, big.dump());
+}
+
+TEST_F(TempDb, StorageGrowsWithTheChangesNotWithTheState) {
+  // 1,000 members added one by one. Whole-state rows would hold
+  // n(n+1)/2 member records (500,500); deltas hold each about once, plus a
+  // snapshot every kSnapshotEvery revisions (about 16 x 500 on average).
+  auto store = Store::open(path_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  nlohmann::json doc = nlohmann::json::object();
+  const int count = 1000;
+  for (int i = 1; i <= count; ++i) {
+    nlohmann::json next = with_members(i);
+    ASSERT_TRUE(store->append({0, "t", "a", "p", "add", std::nullopt}, doc, next).ok());
+    doc = std::move(next);
+  }
+  const size_t whole = doc.dump().size();
+  auto db = sqlite::Database::open(path_);
+  const size_t stored =
+      std::stoull(query_text(*db, "SELECT SUM(length(snapshot)) + SUM(COALESCE(length(delta), 0)) FROM revisions"));
+  // About 17 snapshots of at most the whole state, and 1,000 small deltas.
+  EXPECT_LT(stored, whole * 20) << "stored " << stored << " bytes for a " << whole << "-byte state";
+  EXPECT_EQ((*store->get(count))->state, doc.dump());
 }
 
 TEST_F(TempDb, ANewerDatabaseIsRefused) {
