@@ -1,5 +1,6 @@
 #include "cli/api_commands.h"
 
+#include <charconv>
 #include <iostream>
 
 #include "cli/api_session.h"
@@ -61,6 +62,7 @@ std::string change_line(const ResourceSpec& spec, const std::string& verb, const
 ApiCommands::ApiCommands(CLI::App& app) {
   for (const auto& spec : resource_specs()) add_resource(app, spec);
   add_revisions(app);
+  add_quotas(app);
   add_agents(app);
 }
 
@@ -259,6 +261,63 @@ void ApiCommands::add_revisions(CLI::App& app) {
                           return 0;
                         });
   rollback->add_option("revision", first, "the revision to return to")->required();
+}
+
+void ApiCommands::add_quotas(CLI::App& app) {
+  auto* g = group(app, "quota", "per-project quotas (-1: no limit; changes need the admin token)");
+  const Options& options = options_;
+  auto& project = strings_.emplace_back();
+  auto& values = values_.emplace_back();
+  const std::string base = kLbaas + "quotas";
+  static const std::vector<std::string> kNames = {"loadbalancer", "listener", "pool", "member", "healthmonitor"};
+
+  verb(g, "list", "projects with quotas of their own", [&options, base] {
+    XLB_SESSION(options);
+    XLB_TRY(items, list_all(s, base, "quotas"));
+    std::vector<std::string> columns = {"project_id"};
+    columns.insert(columns.end(), kNames.begin(), kNames.end());
+    print(s, json{{"quotas", items}}, render_items(columns, items));
+    return 0;
+  });
+  auto* show = verb(g, "show", "a project's quotas (default: the defaults)", [&options, &project, base] {
+    XLB_SESSION(options);
+    XLB_TRY(reply, s.client.call("GET", base + "/" + (project.empty() ? "defaults" : percent_encode(project))));
+    print(s, reply.body, render_fields(reply.body.value("quota", json::object()), kNames));
+    return 0;
+  });
+  show->add_option("project", project, "project id");
+  auto* set = verb(g, "set", "change a project's quotas (a number, -1, or default)", [&options, &project, &values,
+                                                                                        base] {
+    json quota = json::object();
+    for (const auto& [name, text] : values) {
+      if (text == "default") {
+        quota[name] = nullptr;
+        continue;
+      }
+      int64_t v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        return report({ExitCode::local, 0, "--" + name + ": expected a whole number or default, got '" + text + "'"});
+      quota[name] = v;
+    }
+    if (quota.empty()) return report({ExitCode::local, 0, "nothing to change: give at least one quota flag"});
+    XLB_SESSION(options);
+    XLB_TRY(reply, s.client.call("PUT", base + "/" + percent_encode(project), json{{"quota", quota}}));
+    print(s, reply.body, render_fields(reply.body.value("quota", json::object()), kNames));
+    return 0;
+  });
+  set->add_option("project", project, "project id")->required();
+  for (const auto& name : kNames)
+    set->add_option_function<std::string>("--" + name, [&values, name](const std::string& x) { values[name] = x; },
+                                          "most " + name + "s");
+  auto* del = verb(g, "delete", "back to the defaults", [&options, &project, base] {
+    XLB_SESSION(options);
+    auto reply = s.client.call("DELETE", base + "/" + percent_encode(project));
+    if (auto* e = std::get_if<ApiError>(&reply)) return report(*e);
+    if (!s.json) std::cout << "quotas of " << project << " reset to the defaults\n";
+    return 0;
+  });
+  del->add_option("project", project, "project id")->required();
 }
 
 void ApiCommands::add_agents(CLI::App& app) {

@@ -1,6 +1,7 @@
 // The `xlb` commands that drive xlb-controller's REST API:
 //   xlb lb|listener|pool|member|healthmonitor create|list|show|set|delete
 //   xlb revision list|show|diff|rollback
+//   xlb quota list|show|set|delete
 //   xlb agent list
 // Each group takes --endpoint, --token, --cli-config, --json and --timeout
 // (before or after the verb). Tables for people, the API's JSON with --json.
@@ -35,6 +36,7 @@ class ApiCommands {
   CLI::App* verb(CLI::App* group, const std::string& name, const std::string& help, std::function<int()> action);
   void add_resource(CLI::App& app, const struct ResourceSpec& spec);
   void add_revisions(CLI::App& app);
+  void add_quotas(CLI::App& app);
   void add_agents(CLI::App& app);
 
   Options options_;

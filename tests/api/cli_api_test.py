@@ -294,6 +294,28 @@ class EndpointAndToken(CliCase):
             os.unlink(os.path.join(self.config_home, "xlb", "cli.yaml"))
 
 
+class QuotaCommands(CliCase):
+    def test_show_set_list_delete(self):
+        self.assertEqual(self.ok_json("quota", "show")["quota"]["member"], -1)  # the defaults
+        out = self.ok("quota", "set", "project-b", "--member", "3", "--loadbalancer", "1", token=ADMIN)
+        self.assertEqual(out.splitlines()[1:3], ["loadbalancer   1", "listener       -1"])
+        self.assertEqual(self.api("GET", "/v2/lbaas/quotas/project-b", token=ADMIN)[2]["quota"]["member"], 3)
+        self.assertEqual(self.ok_json("quota", "list", token=ADMIN)["quotas"][0]["project_id"], "project-b")
+        self.ok("quota", "set", "project-b", "--member", "default", token=ADMIN)
+        self.assertEqual(self.api("GET", "/v2/lbaas/quotas/project-b", token=ADMIN)[2]["quota"]["member"], -1)
+        self.fails(AUTH, "HTTP 403: Policy does not allow this request to be performed.", "quota", "set", "project-b",
+                   "--member", "9")
+        self.fails(LOCAL, "--pool: expected a whole number or default, got 'lots'", "quota", "set", "project-b",
+                   "--pool", "lots", token=ADMIN)
+        # Bob's second load balancer is over his quota: 403 and the fault.
+        self.ok("lb", "create", "--vip-address", "198.51.100.70", token=BOB)
+        self.fails(AUTH, "HTTP 403: Quota has been met for resources: Load Balancer", "lb", "create",
+                   "--vip-address", "198.51.100.71", token=BOB)
+        self.assertEqual(self.ok("quota", "delete", "project-b", token=ADMIN),
+                         "quotas of project-b reset to the defaults\n")
+        self.assertEqual(self.ok_json("quota", "list", token=ADMIN)["quotas"], [])
+
+
 class FakeServer:
     """A tiny HTTP server answering fixed paths: {path: (status, content type, body bytes)}."""
 
