@@ -329,7 +329,7 @@ void ApiCommands::add_agents(CLI::App& app) {
     const json items = reply.body.value("agents", json::array());
     print(s, reply.body,
           render_items({"name", "role", "group", "capabilities", "version", "address", "applied_revision", "last_seen",
-                        "status"},
+                        "status", "error"},
                        items));
     return 0;
   });

@@ -355,7 +355,8 @@ AGENTS = {"agents": [
     {"name": "l4-a", "role": "l4", "group": "default", "capabilities": ["TCP", "UDP", "IPv6"], "version": "0.7.0",
      "address": "198.18.0.2", "applied_revision": 12, "last_seen": "2026-12-02T01:00:00", "status": "ONLINE"},
     {"name": "l4-b", "role": "l4", "group": "edge", "capabilities": ["TCP"], "version": "0.7.0",
-     "address": "198.18.0.3", "applied_revision": None, "last_seen": "2026-12-02T00:59:00", "status": "OFFLINE"},
+     "address": "198.18.0.3", "applied_revision": None, "last_seen": "2026-12-02T00:59:00", "status": "OFFLINE",
+     "error": "apply failed: no such interface"},
 ]}
 
 
@@ -368,9 +369,10 @@ class AgentList(CliCase):
             table = self.ok("agent", "list", endpoint=ep, token=ADMIN)
             self.assertEqual(fake.tokens, [ADMIN, ADMIN])
         self.assertEqual(table.splitlines(), [
-            "name  role  group    capabilities  version  address     applied_revision  last_seen            status",
-            "l4-a  l4    default  TCP,UDP,IPv6  0.7.0    198.18.0.2  12                2026-12-02T01:00:00  ONLINE",
-            "l4-b  l4    edge     TCP           0.7.0    198.18.0.3  -                 2026-12-02T00:59:00  OFFLINE",
+            "name  role  group    capabilities  version  address     applied_revision  last_seen            status   error",
+            "l4-a  l4    default  TCP,UDP,IPv6  0.7.0    198.18.0.2  12                2026-12-02T01:00:00  ONLINE   -",
+            "l4-b  l4    edge     TCP           0.7.0    198.18.0.3  -                 2026-12-02T00:59:00  OFFLINE  apply "
+            "failed: no such interface",
         ])
 
 
