@@ -221,7 +221,8 @@ TEST(ConfigParse, JsonErrorsCarryLines) {
 }
 
 TEST(ConfigParse, ShippedExampleIsValid) {
-  const auto example = std::filesystem::path(__FILE__).parent_path() / "../../examples/l4-node.yaml";
+  // Not __FILE__: a compiler cache may make it relative to the build directory.
+  const auto example = std::filesystem::path(XLB_SOURCE_DIR) / "examples/l4-node.yaml";
   auto config = load_file(example.string());
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->node.interface, "eth0");
