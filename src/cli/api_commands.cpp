@@ -6,6 +6,7 @@
 #include "cli/api_session.h"
 #include "common/url.h"
 #include "cli/revision_view.h"
+#include "cli/status_view.h"
 #include "cli/table.h"
 
 namespace xlb::cli {
@@ -196,6 +197,17 @@ void ApiCommands::add_resource(CLI::App& app, const ResourceSpec& spec) {
   add_pool(del);
   add_target(del);
   if (spec.command == "lb") del->add_flag("--cascade", cascade, "also delete its listeners, pools, members, monitors");
+  if (spec.command != "lb") return;
+  auto* status = verb(g, "status", "the load balancer's status tree: listeners, pools, monitors, members",
+                      [&spec, &target, &options] {
+                        XLB_SESSION(options);
+                        const std::string path = collection(spec, "");
+                        XLB_TRY(id, resolve(s, spec, path, target));
+                        XLB_TRY(reply, s.client.call("GET", path + "/" + id + "/status"));
+                        print(s, reply.body, render_status_tree(reply.body));
+                        return 0;
+                      });
+  add_target(status);
 }
 
 void ApiCommands::add_revisions(CLI::App& app) {

@@ -119,6 +119,13 @@ class ResourceLifecycle(CliCase):
                          hm["id"])
         self.assertEqual(self.ok_json("lb", "list", "--name", "web")["loadbalancers"][0]["id"], lb_id)
 
+        # The status tree, indented: lb, listener, pool, monitor, three members.
+        tree = self.ok("lb", "status", "web").splitlines()
+        self.assertEqual([row.split()[0] for row in tree],
+                         ["resource", "loadbalancer", "listener", "pool", "healthmonitor", "member", "member", "member"])
+        self.assertTrue(tree[5].startswith("      member   "), tree)
+        self.assertEqual(self.ok_json("lb", "status", lb_id)["statuses"]["loadbalancer"]["id"], lb_id)
+
         # show by name or id; the table shows id first.
         shown = self.ok("lb", "show", "web").splitlines()
         self.assertEqual(shown[0].split(), ["field", "value"])

@@ -10,6 +10,7 @@
 #include "cli/api_config.h"
 #include "cli/api_resources.h"
 #include "cli/revision_view.h"
+#include "cli/status_view.h"
 #include "cli/table.h"
 #include "common/url.h"
 
@@ -235,6 +236,25 @@ TEST(CliRevisionDiff, ChangesBetweenTwoStates) {
             "create  member  m3  address=10.0.0.3\n");
   EXPECT_EQ(state_changes(after, after), json::array());
   EXPECT_EQ(render_changes(json::array()), "no changes\n");
+}
+
+TEST(CliStatusTree, IndentsChildrenUnderTheirParents) {
+  json statuses = json::parse(R"({"statuses": {"loadbalancer": {"id": "l", "name": "web",
+    "provisioning_status": "ACTIVE", "operating_status": "ONLINE",
+    "listeners": [{"id": "t", "name": "", "protocol": "TCP", "protocol_port": 80, "provisioning_status": "ACTIVE",
+      "operating_status": "ONLINE", "pools": [{"id": "p", "name": "web-pool", "provisioning_status": "ACTIVE",
+        "operating_status": "ONLINE", "health_monitor": {"id": "h", "type": "HTTP", "name": "",
+          "provisioning_status": "ACTIVE", "operating_status": "ONLINE"},
+        "members": [{"id": "m", "name": "b1", "address": "10.0.0.1", "protocol_port": 8080,
+          "provisioning_status": "ACTIVE", "operating_status": "NO_MONITOR"}]}]}],
+    "pools": []}}})");
+  EXPECT_EQ(render_status_tree(statuses),
+            "resource             id  what              provisioning_status  operating_status\n"
+            "loadbalancer         l   web               ACTIVE               ONLINE\n"
+            "  listener           t   TCP/80            ACTIVE               ONLINE\n"
+            "    pool             p   web-pool          ACTIVE               ONLINE\n"
+            "      healthmonitor  h                     ACTIVE               ONLINE\n"
+            "      member         m   10.0.0.1:8080 b1  ACTIVE               NO_MONITOR\n");
 }
 
 }  // namespace
