@@ -29,7 +29,14 @@ api() {
     (( code < 400 )) || { printf 'HTTP %s for %s %s\n' "$code" "$1" "$2" >&2; return 1; }
 }
 # field JSON KEY... — one value out of a JSON document.
-field() { "$LAB_PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)' "$@"; }
+field() {
+    "$LAB_PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+for k in sys.argv[2:]:
+    d = d[int(k)] if isinstance(d, list) else d[k]
+print(d)' "$@"
+}
 
 cat >"$LAB_DIR/tokens.yaml" <<EOF2
 tokens:
