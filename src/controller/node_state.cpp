@@ -43,11 +43,16 @@ json health_check_of(const json& monitor, const std::string& pool_protocol) {
 
 // Members of a pool as backends, one per address: the data plane knows a
 // backend by its address alone, so members that differ only in port share
-// one backend (weights added, probed at the first one's port).
+// one backend (weights added, probed at the oldest one's port). Backends
+// come in the text order of their addresses, so the same members always
+// give the same list.
 json backends_of(const State& s, const std::string& pool_id) {
   std::map<std::string, json> by_address;
-  std::vector<std::string> order;
-  for (const json* m : s.children(Kind::member, "pool_id", pool_id)) {
+  auto members = s.children(Kind::member, "pool_id", pool_id);
+  std::stable_sort(members.begin(), members.end(), [](const json* a, const json* b) {
+    return a->value("created_revision", int64_t{0}) < b->value("created_revision", int64_t{0});
+  });
+  for (const json* m : members) {
     const std::string& address = text(*m, "address");
     const bool up = m->at("admin_state_up").get<bool>();
     auto it = by_address.find(address);
@@ -58,7 +63,6 @@ json backends_of(const State& s, const std::string& pool_id) {
                 {"monitor_port", m->at("monitor_port").is_null() ? m->at("protocol_port") : m->at("monitor_port")}};
       if (!m->at("monitor_address").is_null()) b["monitor_address"] = m->at("monitor_address");
       by_address.emplace(address, std::move(b));
-      order.push_back(address);
       continue;
     }
     json& b = it->second;
@@ -68,7 +72,7 @@ json backends_of(const State& s, const std::string& pool_id) {
     }
   }
   json out = json::array();
-  for (const auto& address : order) out.push_back(std::move(by_address.at(address)));
+  for (auto& [address, backend] : by_address) out.push_back(std::move(backend));
   return out;
 }
 
