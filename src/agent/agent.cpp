@@ -235,9 +235,34 @@ void Agent::watch_dataplane() {
   });
 }
 
+Result<config::Config> Agent::wanted_config() const {
+  if (!controller_mode()) return config::load_file(options_.config_path);
+  if (!desired_) return local_config(options_.config_path);
+  return config_with(options_.config_path, *desired_);
+}
+
 Status Agent::start() {
-  auto cfg = config::load_file(options_.config_path);
+  if (controller_mode()) {
+    // The last applied state first: a restart serves what was served,
+    // whether or not the controller answers.
+    auto saved = load_desired(options_.controller.state_file);
+    if (!saved)
+      spdlog::error("{}; starting without VIPs until the controller answers", saved.error().message);
+    else if (*saved)
+      desired_ = std::move(**saved);
+    if (auto local = local_config(options_.config_path); !local) return local.error();
+  }
+  auto cfg = wanted_config();
+  if (!cfg && desired_) {
+    spdlog::error("the saved desired state (revision {}) no longer fits {}: {}; starting without VIPs",
+                  desired_->revision, options_.config_path, cfg.error().message);
+    desired_.reset();
+    cfg = wanted_config();
+  }
   if (!cfg) return cfg.error();
+  if (desired_)
+    spdlog::info("{}", event_line("desired_restored", {{"revision", std::to_string(desired_->revision)},
+                                                       {"file", options_.controller.state_file}}));
   running_ = *cfg;
   const auto& node = running_.node;
   // First, so that the watchdog holds nothing of the data plane's and a
@@ -285,7 +310,7 @@ Status Agent::start() {
 }
 
 void Agent::reload() {
-  auto cfg = config::load_file(options_.config_path);
+  auto cfg = wanted_config();
   if (!cfg) {
     spdlog::error("reload rejected, still serving the previous config:\n{}", cfg.error().message);
     return;
@@ -340,6 +365,68 @@ void Agent::on_health_change(const health::Transition& t) {
       spdlog::info("{}", line);
   }
   if (auto st = apply(running_, "health"); !st) spdlog::error("applying a health change failed: {}", st.error().message);
+  if (link_) link_->report();
+}
+
+Status Agent::start_controller_link() {
+  const auto& c = options_.controller;
+  auto url = http::Url::parse(c.url);
+  if (!url) return url.error().context("--controller");
+  std::ifstream in(c.token_file);
+  if (!in) return errno_error("cannot read the token file " + c.token_file, errno);
+  std::string token;
+  in >> token;  // the first word: a trailing newline is not part of it
+  if (token.empty()) return Error{"the token file " + c.token_file + " is empty"};
+  LinkSettings settings{*url, token, c.name, c.group, c.capabilities, "xlb-agent 0.1.0", c.address,
+                        std::chrono::seconds(c.poll_wait_s)};
+  std::optional<int64_t> applied;
+  if (desired_) applied = desired_->revision;
+  link_ = std::make_unique<ControllerLink>(
+      io_, std::move(settings), applied, [this](const Desired& d) { on_desired(d); },
+      [this] { return health_report(); });
+  link_->start();
+  return {};
+}
+
+void Agent::on_desired(const Desired& d) {
+  auto cfg = config_with(options_.config_path, d);
+  if (!cfg) {
+    spdlog::error("{}", event_line("desired_rejected", {{"revision", std::to_string(d.revision)},
+                                                        {"error", cfg.error().message}}));
+    link_->failed(d.revision, cfg.error().message);
+    return;
+  }
+  set_health_targets(*cfg);
+  if (auto st = apply(*cfg, "controller"); !st) {
+    spdlog::error("{}", event_line("desired_failed", {{"revision", std::to_string(d.revision)},
+                                                      {"error", st.error().message}}));
+    set_health_targets(running_);
+    link_->failed(d.revision, st.error().message);
+    return;
+  }
+  running_ = std::move(*cfg);
+  desired_ = d;
+  if (auto st = save_desired(options_.controller.state_file, d); !st)
+    spdlog::error("cannot save the desired state: {}; a restart would start from an older one", st.error().message);
+  spdlog::info("{}", event_line("desired_applied", {{"revision", std::to_string(d.revision)},
+                                                    {"vips", std::to_string(running_.vips.size())}}));
+  link_->applied(d.revision);
+}
+
+nlohmann::json Agent::health_report() const {
+  std::map<std::string, std::string> name_of;  // VIP label -> listener id
+  for (const auto& v : running_.vips) name_of[config::vip_label(v)] = v.name;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [target, refs] : targets_) {
+    auto status = checker_->status(target);
+    for (const auto& [label, address] : refs) {
+      const char* verdict = unhealthy_.count({label, address}) ? "down"
+                            : (!status || status->probes == 0) ? "unknown"
+                                                               : "up";
+      out.push_back({{"listener_id", name_of[label]}, {"address", address.str()}, {"status", verdict}});
+    }
+  }
+  return out;
 }
 
 bool Agent::refresh_admin_state() {
@@ -383,6 +470,7 @@ void Agent::wait_for_signals() {
       return;
     }
     spdlog::info("signal {}: stopping", sig);
+    if (link_) link_->stop();
     checker_->stop();
     admin_timer_.cancel();
     dataplane_timer_.cancel();
@@ -421,6 +509,13 @@ int Agent::run() {
     // with on_exit: keep) goes on forwarding: we never attached.
     spdlog::error("{}", st.error().message);
     return 1;
+  }
+  if (controller_mode()) {
+    if (auto st = start_controller_link(); !st) {
+      spdlog::error("{}", st.error().message);
+      stop();
+      return 1;
+    }
   }
   if (!options_.ready_file.empty()) std::ofstream(options_.ready_file) << "ready\n";
   wait_for_signals();

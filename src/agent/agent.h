@@ -17,6 +17,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "agent/controller_link.h"
+#include "agent/desired_state.h"
 #include "agent/health_targets.h"
 #include "agent/node_routes.h"
 #include "bpf/l4_program.h"
@@ -28,9 +30,23 @@
 
 namespace xlb::agent {
 
+// Controller mode: the VIPs come from xlb-controller (controller_link.h);
+// the config file gives the node, dataplane and bgp sections only.
+struct ControllerOptions {
+  std::string url;  // empty: static-config mode
+  std::string token_file;
+  std::string name;
+  std::string group;
+  std::vector<std::string> capabilities{"TCP", "UDP", "IPv6"};
+  std::string address;
+  std::string state_file = "/var/lib/xlb/desired.json";  // the last applied desired state
+  unsigned poll_wait_s = 30;
+};
+
 struct Options {
   std::string config_path;
   std::string ready_file;  // created once the data plane serves the config
+  ControllerOptions controller;
 };
 
 class Agent {
@@ -41,6 +57,13 @@ class Agent {
 
  private:
   Status start();
+  bool controller_mode() const { return !options_.controller.url.empty(); }
+  // What the node should serve now: the file, or in controller mode the
+  // file's node with the last desired state (saved_ at start).
+  Result<config::Config> wanted_config() const;
+  Status start_controller_link();
+  void on_desired(const Desired& d);
+  nlohmann::json health_report() const;
   // `cause` says why in the log: start, reload, health, operator.
   Status apply(const config::Config& cfg, const char* cause);
   void reload();
@@ -73,6 +96,8 @@ class Agent {
   std::unique_ptr<l4::Tables> tables_;
   std::unique_ptr<metrics::HttpServer> metrics_server_;  // on io_; null when metrics_listen is off
   std::unique_ptr<NodeRoutes> routes_;  // null without bgp:
+  std::unique_ptr<ControllerLink> link_;  // controller mode only
+  std::optional<Desired> desired_;        // controller mode: the one running_ serves
   int ifindex_ = 0;
   bool attached_ = false;
   bool dataplane_ok_ = true;  // false after a failed apply or when XDP was detached behind our back

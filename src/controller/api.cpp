@@ -119,6 +119,7 @@ struct Call {
   std::string base;  // "http://host:port" for links
   QuotaStore* quotas = nullptr;
   const Subnets* subnets = nullptr;
+  const Statuses* statuses = nullptr;
 };
 
 http::Response list(Call& c, Kind k, const std::string& collection_path, const std::string* pool_id) {
@@ -144,7 +145,7 @@ http::Response list(Call& c, Kind k, const std::string& collection_path, const s
     return a->value("created_revision", 0) < b->value("created_revision", 0);
   });
   std::vector<json> items;
-  for (const json* r : records) items.push_back(render(k, *r, s));
+  for (const json* r : records) items.push_back(render(k, *r, s, c.statuses));
   std::set<std::string, std::less<>> applied;
   if (parent_key) applied.insert(parent_key);
   auto page = list_collection(std::move(items), example(k), *query, names(k).plural, c.base + collection_path,
@@ -153,14 +154,14 @@ http::Response list(Call& c, Kind k, const std::string& collection_path, const s
 }
 
 http::Response show(Call& c, Kind k, const json& record) {
-  return json_response(200, {{std::string(names(k).singular), render(k, record, c.service.state())}});
+  return json_response(200, {{std::string(names(k).singular), render(k, record, c.service.state(), c.statuses)}});
 }
 
 http::Response after_change(Call& c, Kind k, const Outcome<Change>& change, unsigned status) {
   if (!change) return from(change.fault());
   if (status == 204) return changed(204, nullptr, change->revision);
   const json* record = c.service.state().find(k, change->id);
-  return changed(status, {{std::string(names(k).singular), render(k, *record, c.service.state())}},
+  return changed(status, {{std::string(names(k).singular), render(k, *record, c.service.state(), c.statuses)}},
                  change->revision);
 }
 
@@ -193,7 +194,7 @@ http::Response resource(Call& c, Kind k, const std::vector<std::string>& rest, c
   if (rest.size() == 2 && k == Kind::loadbalancer && rest[1] == "status") {
     if (method != "GET") return method_not_allowed(method, "GET");
     if (!record) return from(Service::missing(k, id));
-    return json_response(200, status_tree(*record, c.service.state()));
+    return json_response(200, status_tree(*record, c.service.state(), c.statuses));
   }
   if (rest.size() != 1) return Api::fault(404, "No such resource: " + c.req.path);
   if (method != "GET" && method != "PUT" && method != "DELETE") return method_not_allowed(method, "GET, PUT, DELETE");
@@ -315,6 +316,8 @@ http::Response versions(const std::string& base) {
 
 }  // namespace
 
+http::Response Api::json_answer(unsigned status, const json& body) { return json_response(status, body); }
+
 http::Response Api::fault(unsigned status, std::string_view message) {
   return json_response(status, {{"faultcode", status >= 500 ? "Server" : "Client"},
                                 {"faultstring", std::string(message)},
@@ -327,12 +330,12 @@ http::Response Api::handle(const http::Request& req) {
   const std::string base = "http://" + std::string(host.empty() ? "localhost" : host);
   if (seg.empty()) return req.method == "GET" ? versions(base) : method_not_allowed(req.method, "GET");
 
-  const std::string_view token = req.header("x-auth-token");
-  if (token.empty()) return fault(401, "Authentication required: send an X-Auth-Token header");
-  const Identity* who = tokens_->find(token);
-  if (!who) return fault(401, "The X-Auth-Token is not valid");
+  auto identity = authenticate(req);
+  if (!identity) return from(identity.fault());
+  const Identity* who = *identity;
+  if (who->agent) return fault(403, "An agent token may only use /v2/xlb/agents");
 
-  Call call{req, *who, service_, base, quotas_, subnets_.get()};
+  Call call{req, *who, service_, base, quotas_, subnets_.get(), statuses_};
   if (seg.size() >= 2 && seg[0] == "v2.0" && seg[1] == "subnets")
     return subnet_request(req, std::vector<std::string>(seg.begin() + 2, seg.end()), *subnets_);
   if (seg.size() >= 3 && (seg[0] == "v2" || seg[0] == "v2.0") && seg[1] == "lbaas")
@@ -340,6 +343,22 @@ http::Response Api::handle(const http::Request& req) {
   if (seg.size() >= 3 && seg[0] == "v2" && seg[1] == "xlb")
     return revisions(call, std::vector<std::string>(seg.begin() + 2, seg.end()));
   return fault(404, "No such resource: " + req.path);
+}
+
+Outcome<const Identity*> Api::authenticate(const http::Request& req) const {
+  const std::string_view token = req.header("x-auth-token");
+  if (token.empty()) return Fault{401, "Authentication required: send an X-Auth-Token header"};
+  const Identity* who = tokens_->find(token);
+  if (!who) return Fault{401, "The X-Auth-Token is not valid"};
+  return who;
+}
+
+void Api::handle_async(const http::Request& req, http::Reply reply) {
+  const std::vector<std::string> seg = split_path(req.path);
+  if (!agents_ || seg.size() < 3 || seg[0] != "v2" || seg[1] != "xlb" || seg[2] != "agents") return reply(handle(req));
+  auto identity = authenticate(req);
+  if (!identity) return reply(from(identity.fault()));
+  agents_->handle(req, **identity, std::vector<std::string>(seg.begin() + 2, seg.end()), std::move(reply));
 }
 
 }  // namespace xlb::controller

@@ -10,10 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include "controller/agents_api.h"
 #include "controller/auth.h"
 #include "controller/quotas.h"
 #include "controller/service.h"
 #include "controller/subnets.h"
+#include "controller/statuses.h"
 #include "http/server.h"
 
 namespace xlb::controller {
@@ -23,6 +25,15 @@ class Api {
   Api(Service& service, std::shared_ptr<const Tokens> tokens) : service_(service), tokens_(std::move(tokens)) {}
 
   http::Response handle(const http::Request& request);
+  // handle(), but /v2/xlb/agents goes to the agents API, whose long polls
+  // answer later.
+  void handle_async(const http::Request& request, http::Reply reply);
+  // Both optional: without them statuses count every change as applied and
+  // /v2/xlb/agents is not served.
+  void set_agents(AgentsApi* agents, const Statuses* statuses) {
+    agents_ = agents;
+    statuses_ = statuses;
+  }
   // Swaps the token table (a reload); requests already answered keep theirs.
   void set_tokens(std::shared_ptr<const Tokens> tokens) { tokens_ = std::move(tokens); }
   // Serves /quotas and enforces them on create (without: no quota routes).
@@ -32,12 +43,19 @@ class Api {
 
   // Octavia's fault body with this status; also the server's reject answer.
   static http::Response fault(unsigned status, std::string_view message);
+  // A JSON answer (invalid UTF-8 printed as U+FFFD).
+  static http::Response json_answer(unsigned status, const json& body);
 
  private:
+  // The caller's identity, or the 401 to answer.
+  Outcome<const Identity*> authenticate(const http::Request& request) const;
+
   Service& service_;
   std::shared_ptr<const Tokens> tokens_;
   QuotaStore* quotas_ = nullptr;
   std::shared_ptr<const Subnets> subnets_ = std::make_shared<const Subnets>();
+  AgentsApi* agents_ = nullptr;
+  const Statuses* statuses_ = nullptr;
 };
 
 }  // namespace xlb::controller

@@ -98,11 +98,15 @@ Result<Tokens> Tokens::parse(std::string_view text, const std::string& source_na
         for (const YAML::Node& role : roles) {
           if (role.IsScalar() && role.Scalar() == "admin")
             id.admin = true;
+          else if (role.IsScalar() && role.Scalar() == "agent")
+            id.agent = true;
           else if (!role.IsScalar() || role.Scalar() != "member")
-            diag.error(line_of(role), path + ".roles", "unknown role (known: admin, member)");
+            diag.error(line_of(role), path + ".roles", "unknown role (known: admin, member, agent)");
         }
       }
     }
+    if (id.admin && id.agent)
+      diag.error(line_of(entry["roles"]), path + ".roles", "an agent token cannot also be admin: give each its own");
     if (out.by_token_.count(token))
       diag.error(line_of(entry["token"]), path + ".token", "the same token is given twice");
     out.by_token_.emplace(token, std::move(id));

@@ -9,6 +9,10 @@
 //       name: ops
 //       project_id: operators
 //       roles: [admin]                            # sees and changes everything
+//     - token: ...
+//       name: l4-a
+//       project_id: operators
+//       roles: [agent]                            # an L4 node: /v2/xlb/agents only
 //
 // A project sees only its own resources; admin sees all.
 #pragma once
@@ -25,6 +29,7 @@ struct Identity {
   std::string name;
   std::string project_id;
   bool admin = false;
+  bool agent = false;  // an L4 node's agent: registers, polls, reports; nothing else
 };
 
 class Tokens {

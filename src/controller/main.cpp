@@ -10,8 +10,12 @@
 #include <functional>
 
 #include "common/logging.h"
+#include "controller/agents.h"
+#include "controller/agents_api.h"
 #include "controller/api.h"
+#include "controller/placement.h"
 #include "controller/service.h"
+#include "controller/statuses.h"
 #include "http/server.h"
 
 namespace {
@@ -20,7 +24,8 @@ using namespace xlb;
 using namespace xlb::controller;
 
 int run(const std::string& listen_text, const std::string& db_path, const std::string& tokens_path,
-        size_t max_body, const std::string& ready_file, const std::string& subnets_path) {
+        size_t max_body, const std::string& ready_file, const std::string& subnets_path,
+        std::chrono::seconds offline_after) {
   // Port 0 asks the kernel for a free port (tests read it from --ready-file);
   // SocketAddress::parse refuses it, so parse with a placeholder port.
   const bool any_port = listen_text.size() > 2 && listen_text.ends_with(":0");
@@ -55,12 +60,26 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
     spdlog::error("{}: quotas: {}", db_path, quotas.error().message);
     return 1;
   }
+  auto agents = Agents::open(db_path, offline_after);
+  if (!agents) {
+    spdlog::error("{}: {}", db_path, agents.error().message);
+    return 1;
+  }
   const size_t token_count = tokens->size();
   Api api(*service, std::make_shared<const Tokens>(std::move(*tokens)));
   api.set_quotas(&*quotas);
   api.set_subnets(std::make_shared<const Subnets>(std::move(*subnets)));
 
   boost::asio::io_context io;
+  Statuses statuses(*agents);
+  statuses.opened(service->revision());
+  AgentsApi agents_api(io, *service, *agents);
+  service->set_placer([&](State& next, const std::string& lb_id) { return place(next, lb_id, agents->groups()); });
+  service->on_commit([&](const State& before, const State& after, int64_t revision) {
+    statuses.committed(before, after, revision);
+    agents_api.revision_committed(revision);
+  });
+  api.set_agents(&agents_api, &statuses);
   http::Options options;
   // Many clients at once are normal for an API; bodies are small JSON.
   options.limits = {.max_header_bytes = 16 * 1024,
@@ -72,12 +91,13 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
   options.reject = [](unsigned status, std::string_view reason) {
     return Api::fault(status, status == 413 ? "The request is too large" : std::string(reason));
   };
-  auto handle = [&api](const http::Request& r) {
-    http::Response response = api.handle(r);
-    spdlog::debug("api: {} {} -> {}", r.method, r.target, response.status);
-    return response;
+  auto handle = [&api](const http::Request& r, http::Reply reply) {
+    api.handle_async(r, [reply, method = r.method, target = r.target](http::Response response) {
+      spdlog::debug("api: {} {} -> {}", method, target, response.status);
+      reply(std::move(response));
+    });
   };
-  auto server = http::Server::start(io, *listen, handle, std::move(options));
+  auto server = http::Server::start(io, *listen, http::AsyncHandler(handle), std::move(options));
   if (!server) {
     spdlog::error("{}", server.error().message);
     return 1;
@@ -96,6 +116,7 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
   stop.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("xlb-controller: signal {}, stopping", sig);
+    agents_api.stop();
     (*server)->stop();
     reload.cancel();
   });
@@ -139,7 +160,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   std::string subnets;
   app.add_option("--subnets", subnets, "subnets file (YAML or JSON) for vip_subnet_id and GET /v2.0/subnets");
+  unsigned offline_after = 60;
+  app.add_option("--agent-offline-after", offline_after,
+                 "seconds without a poll or report after which an agent is OFFLINE")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 86400u));
   CLI11_PARSE(app, argc, argv);
   xlb::setup_logging(log_level, log_format == "json" ? xlb::LogFormat::Json : xlb::LogFormat::Text);
-  return run(listen, db, tokens, max_body, ready_file, subnets);
+  return run(listen, db, tokens, max_body, ready_file, subnets, std::chrono::seconds(offline_after));
 }

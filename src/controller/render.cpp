@@ -1,5 +1,6 @@
 #include "controller/render.h"
 
+#include "controller/node_state.h"
 #include "controller/validate.h"
 
 namespace xlb::controller {
@@ -22,18 +23,69 @@ void copy(json& out, const json& record, std::initializer_list<const char*> keys
 
 }  // namespace
 
-std::string provisioning_status(const json&) { return "ACTIVE"; }
-
-std::string operating_status(Kind k, const json& record) {
-  if (!record.at("admin_state_up").get<bool>()) return "OFFLINE";
-  return k == Kind::member ? "NO_MONITOR" : "ONLINE";
+std::string provisioning_status(Kind k, const json& record, const State& s, const Statuses* statuses) {
+  if (!statuses) return "ACTIVE";
+  return statuses->provisioning(loadbalancer_of(k, record, s), s);
 }
 
-json render(Kind k, const json& r, const State& s) {
+namespace {
+
+bool monitored(const json& pool, const State& s) {
+  auto monitors = s.children(Kind::healthmonitor, "pool_id", pool.at("id").get<std::string>());
+  return !monitors.empty() && monitors.front()->at("admin_state_up").get<bool>();
+}
+
+std::string pool_status(const json& pool, const State& s, const Statuses* statuses) {
+  size_t probed = 0, down = 0;
+  for (const json* m : s.children(Kind::member, "pool_id", pool.at("id").get<std::string>())) {
+    const std::string st = operating_status(Kind::member, *m, s, statuses);
+    if (st == "ONLINE" || st == "ERROR") ++probed;
+    if (st == "ERROR") ++down;
+  }
+  if (down == 0) return "ONLINE";
+  return down == probed ? "ERROR" : "DEGRADED";
+}
+
+}  // namespace
+
+std::string operating_status(Kind k, const json& record, const State& s, const Statuses* statuses) {
+  if (!record.at("admin_state_up").get<bool>()) return "OFFLINE";
+  switch (k) {
+    case Kind::member: {
+      const json* pool = s.find(Kind::pool, record.at("pool_id").get<std::string>());
+      if (!statuses || !pool || !monitored(*pool, s)) return "NO_MONITOR";
+      auto health = statuses->member_health(record, s);
+      return !health ? "NO_MONITOR" : *health == "up" ? "ONLINE" : "ERROR";
+    }
+    case Kind::pool:
+      return pool_status(record, s, statuses);
+    case Kind::listener: {
+      const json& pool_id = record.at("default_pool_id");
+      const json* pool = pool_id.is_null() ? nullptr : s.find(Kind::pool, pool_id.get<std::string>());
+      return pool ? operating_status(Kind::pool, *pool, s, statuses) : "ONLINE";
+    }
+    case Kind::loadbalancer: {
+      size_t listeners = 0, failing = 0, degraded = 0;
+      for (const json* l : s.children(Kind::listener, "loadbalancer_id", record.at("id").get<std::string>())) {
+        const std::string st = operating_status(Kind::listener, *l, s, statuses);
+        ++listeners;
+        if (st == "ERROR") ++failing;
+        if (st == "DEGRADED") ++degraded;
+      }
+      if (failing > 0 && failing == listeners) return "ERROR";
+      return failing + degraded > 0 ? "DEGRADED" : "ONLINE";
+    }
+    case Kind::healthmonitor:
+      return "ONLINE";
+  }
+  return "ONLINE";
+}
+
+json render(Kind k, const json& r, const State& s, const Statuses* statuses) {
   json out = json::object();
   copy(out, r, {"id", "project_id", "admin_state_up", "tags", "created_at", "updated_at", "name"});
-  out["provisioning_status"] = provisioning_status(r);
-  out["operating_status"] = operating_status(k, r);
+  out["provisioning_status"] = provisioning_status(k, r, s, statuses);
+  out["operating_status"] = operating_status(k, r, s, statuses);
   const std::string& id = r.at("id").get_ref<const std::string&>();
   switch (k) {
     case Kind::loadbalancer:
@@ -116,12 +168,12 @@ const json& example(Kind k) {
   return examples[static_cast<size_t>(k)];
 }
 
-json status_tree(const json& lb, const State& s) {
-  auto node = [](Kind k, const json& r) {
+json status_tree(const json& lb, const State& s, const Statuses* statuses) {
+  auto node = [&](Kind k, const json& r) {
     return json{{"id", r.at("id")},
                 {"name", r.at("name").is_null() ? json("") : r.at("name")},
-                {"provisioning_status", provisioning_status(r)},
-                {"operating_status", operating_status(k, r)}};
+                {"provisioning_status", provisioning_status(k, r, s, statuses)},
+                {"operating_status", operating_status(k, r, s, statuses)}};
   };
   auto pool_node = [&](const json& pool) {
     json p = node(Kind::pool, pool);

@@ -25,6 +25,16 @@ std::span<const Migration> schema_migrations() {
        "before, the whole state (snapshot, empty on a delta row)",
        "ALTER TABLE revisions RENAME COLUMN state TO snapshot;"
        "ALTER TABLE revisions ADD COLUMN delta TEXT;"},
+      {"agents: the L4 node agents that registered, for placement across restarts",
+       "CREATE TABLE agents ("
+       "  name TEXT PRIMARY KEY,"
+       "  role TEXT NOT NULL,"
+       "  grp TEXT NOT NULL,"
+       "  capabilities TEXT NOT NULL,"
+       "  version TEXT NOT NULL,"
+       "  address TEXT NOT NULL,"
+       "  registered_at TEXT NOT NULL"
+       ");"},
   };
   return list;
 }

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/logging.h"
+#include "controller/node_state.h"
 #include "controller/validate.h"
 
 namespace xlb::controller {
@@ -212,7 +213,11 @@ Outcome<Change> Service::create(Kind k, const json& body, const Identity& who, c
   record["created_revision"] = revision_ + 1;
   record["updated_at"] = nullptr;
   if (auto c = check_references(k, record, id, next); !c) return c.fault();
+  const std::string lb_id = k == Kind::loadbalancer ? id : k == Kind::listener ? str(record, "loadbalancer_id") : "";
   next.collection(k)[id] = std::move(record);
+  if (placer_ && !lb_id.empty()) {
+    if (auto c = placer_(next, lb_id); !c) return c.fault();
+  }
   return commit(std::move(next), id, std::move(summary), who);
 }
 
@@ -282,6 +287,20 @@ Outcome<Change> Service::rollback(int64_t n, const Identity& who) {
   return commit(std::move(*state), "", "rollback to revision " + std::to_string(n), who, n);
 }
 
+Outcome<Change> Service::place_unplaced(const Identity& who) {
+  if (!placer_) return Change{};
+  State next = state_;
+  std::string placed;
+  for (const auto& [id, lb] : state_.collection(Kind::loadbalancer).items()) {
+    if (lb.contains(kPlacementGroup)) continue;
+    // One that no group can serve stays unplaced until one can.
+    if (placer_(next, id) && next.find(Kind::loadbalancer, id)->contains(kPlacementGroup))
+      placed += (placed.empty() ? "" : ", ") + id;
+  }
+  if (placed.empty()) return Change{};
+  return commit(std::move(next), "", "place load balancer(s) " + placed, who);
+}
+
 Outcome<Change> Service::commit(State next, const std::string& id, std::string summary, const Identity& who,
                                 std::optional<int64_t> rollback_of) {
   RevisionInfo info{0, utc_now(), who.name, who.project_id, std::move(summary), rollback_of};
@@ -290,8 +309,10 @@ Outcome<Change> Service::commit(State next, const std::string& id, std::string s
     spdlog::error("store: {} failed: {}", info.summary, number.error().message);
     return Fault{500, "The change could not be stored: " + number.error().message};
   }
+  State before = std::move(state_);
   state_ = std::move(next);
   revision_ = *number;
+  if (on_commit_) on_commit_(before, state_, revision_);
   spdlog::info("{}", event_line("revision", {{"revision", std::to_string(*number)},
                                              {"actor", who.name},
                                              {"project", who.project_id},

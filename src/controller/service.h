@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,18 @@ class Service {
 
   Store& store() { return store_; }
 
+  // Chooses the node group of load balancer `lb_id` in `next` (placement.h);
+  // called when a load balancer or a listener is created.
+  using Placer = std::function<Checked(State& next, const std::string& lb_id)>;
+  void set_placer(Placer placer) { placer_ = std::move(placer); }
+  // Called after every committed revision (statuses, waiting long polls).
+  using CommitHook = std::function<void(const State& before, const State& after, int64_t revision)>;
+  void on_commit(CommitHook hook) { on_commit_ = std::move(hook); }
+  // Places the load balancers that have no group yet (created before any
+  // agent registered) where a group can serve them, as one revision by
+  // `who`; revision 0 when there was nothing to place.
+  Outcome<Change> place_unplaced(const Identity& who);
+
  private:
   Service(Store store, State state, int64_t revision)
       : store_(std::move(store)), state_(std::move(state)), revision_(revision) {}
@@ -61,6 +74,8 @@ class Service {
   Checked check_references(Kind k, const json& record, const std::string& id, const State& s) const;
 
   Store store_;
+  Placer placer_;
+  CommitHook on_commit_;
   State state_;
   int64_t revision_ = 0;
 };

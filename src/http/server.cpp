@@ -74,8 +74,11 @@ Response plain_reject(unsigned status, std::string_view reason) {
   return r;
 }
 
-Request to_request(const bhttp::request<bhttp::string_body>& req) {
+Request to_request(const bhttp::request<bhttp::string_body>& req, const tcp::socket& socket) {
   Request out;
+  beast::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (!ec) out.peer = remote.address().to_string();
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
   auto q = out.target.find('?');
@@ -95,7 +98,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& req) {
 class Connection;
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& io, Handler handler, Options options)
+  Impl(asio::io_context& io, AsyncHandler handler, Options options)
       : acceptor(io), retry(io), handler(std::move(handler)), options(std::move(options)) {
     if (!this->options.reject) this->options.reject = plain_reject;
   }
@@ -104,7 +107,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   tcp::acceptor acceptor;
   asio::steady_timer retry;  // after an accept error such as EMFILE: no busy loop
-  Handler handler;
+  AsyncHandler handler;
   Options options;
   std::set<Connection*> open;
   bool stopped = false;
@@ -150,16 +153,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     const auto& req = parser_->get();
     const bool keep_alive = req.keep_alive();
-    Response response;
+    const unsigned version = req.version();
+    // The handler may answer now or later; the first answer wins.
+    auto answered = std::make_shared<bool>(false);
+    Reply reply = [self = shared_from_this(), answered, version, keep_alive](Response r) {
+      if (*answered) return;
+      *answered = true;
+      self->respond(std::move(r), version, keep_alive);
+    };
     try {
-      response = server_->handler(to_request(req));
+      server_->handler(to_request(req, stream_.socket()), reply);
     } catch (const std::exception& e) {
       // A handler bug must cost one request, not the process.
       spdlog::error("{}: {} {} failed: {}", server_->options.log_name, std::string(req.method_string()),
                     std::string(req.target()), e.what());
-      response = server_->options.reject(500, "internal error");
+      reply(server_->options.reject(500, "internal error"));
     }
-    respond(std::move(response), req.version(), keep_alive);
   }
 
   void respond(Response r, unsigned version, bool keep_alive) {
@@ -212,6 +221,12 @@ void Server::Impl::accept() {
 }
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, const SocketAddress& listen, Handler handler,
+                                              Options options) {
+  AsyncHandler answer_now = [handler = std::move(handler)](const Request& r, Reply reply) { reply(handler(r)); };
+  return start(io, listen, std::move(answer_now), std::move(options));
+}
+
+Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, const SocketAddress& listen, AsyncHandler handler,
                                               Options options) {
   auto impl = std::make_shared<Impl>(io, std::move(handler), std::move(options));
   const tcp::endpoint endpoint = endpoint_of(listen);

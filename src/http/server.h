@@ -2,7 +2,9 @@
 // asynchronous, and bounded (header and body size, time per connection,
 // connections at once), so a slow or hostile client costs little and never
 // stops the event loop for long. It knows nothing about routes: every
-// complete request goes to one handler, which answers synchronously.
+// complete request goes to one handler, which answers at once or, for a
+// long poll, later through a Reply (the connection waits meanwhile, with no
+// timer of the server's running: the handler owns the wait).
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@ struct Request {
   std::string query;   // after '?', still percent-encoded; empty when absent
   std::map<std::string, std::string, std::less<>> headers;  // names lower-cased
   std::string body;
+  std::string peer;  // the client's address, without the port
 
   // The value of a header (name in lower case), empty when absent.
   std::string_view header(std::string_view lower_name) const;
@@ -42,6 +45,11 @@ struct Response {
 };
 
 using Handler = std::function<Response(const Request&)>;
+
+// Answers the request it was given; only the first call counts, and a call
+// after the client went away is harmless. Call it on the io_context's thread.
+using Reply = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, Reply)>;
 
 // Builds the answer to a request the server refused itself: 400 (not HTTP),
 // 413 (too large) or 500 (the handler threw). `reason` is a short phrase.
@@ -67,6 +75,8 @@ class Server {
   // while the io_context runs.
   static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, const SocketAddress& listen,
                                                Handler handler, Options options = {});
+  static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, const SocketAddress& listen,
+                                               AsyncHandler handler, Options options = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

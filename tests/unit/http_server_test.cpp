@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -39,6 +40,24 @@ class Handled : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.error().message;
     served_.run(std::move(*server));
   }
+  // A handler that holds /wait until a /release on another connection answers it.
+  void start_deferred() {
+    auto server = Server::start(
+        served_.io, {*IpAddr::parse("127.0.0.1"), 0},
+        AsyncHandler([this](const Request& r, Reply reply) {
+          if (r.path == "/wait") {
+            held_ = std::move(reply);
+            return;
+          }
+          if (!held_) return reply(Response{409, "nothing held yet", "text/plain", {}});
+          held_(Response{200, "released by " + r.peer, "text/plain", {}});
+          held_(Response{500, "a second answer is ignored", "text/plain", {}});
+          reply(Response{200, "released", "text/plain", {}});
+        }),
+        Options{});
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    served_.run(std::move(*server));
+  }
   // Stops the server before the fixture's members its handler uses go away.
   void TearDown() override { served_.stop(); }
 
@@ -63,6 +82,7 @@ class Handled : public ::testing::Test {
   }
 
   Request seen_;
+  Reply held_;
   test::Served<Server> served_;
 };
 
@@ -79,6 +99,22 @@ Options with_limits(size_t header_bytes, size_t body_bytes) {
     return r;
   };
   return o;
+}
+
+TEST_F(Handled, ADeferredReplyHoldsItsConnectionOnlyAndAnswersOnce) {
+  start_deferred();
+  bhttp::response<bhttp::string_body> waited;
+  std::thread waiter([&] { waited = send(bhttp::verb::get, "/wait"); });
+  // Other connections are served while /wait is held: the loop is not blocked.
+  bool released = false;
+  for (int i = 0; i < 500 && !released; ++i) {
+    released = send(bhttp::verb::get, "/release").result_int() == 200;
+    if (!released) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  waiter.join();
+  ASSERT_TRUE(released);
+  EXPECT_EQ(waited.result_int(), 200u);
+  EXPECT_EQ(waited.body(), "released by 127.0.0.1");
 }
 
 TEST_F(Handled, TheHandlerGetsTheWholeRequest) {
