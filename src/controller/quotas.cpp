@@ -1,5 +1,6 @@
 #include "controller/quotas.h"
 
+#include "controller/schema.h"
 #include "controller/service.h"
 
 namespace xlb::controller {
@@ -21,9 +22,9 @@ std::string canonical_name(const std::string& key) {
 Result<QuotaStore> QuotaStore::open(const std::string& db_path) {
   auto db = sqlite::Database::open(db_path);
   if (!db) return db.error();
-  if (auto st = db->exec("CREATE TABLE IF NOT EXISTS xlb_quotas (project_id TEXT PRIMARY KEY, quota TEXT NOT NULL)");
-      !st)
-    return st.error();
+  // The table comes from the schema's migrations like every other; a no-op
+  // when the revision store opened the file first, as the controller does.
+  if (auto st = migrate(*db, schema_migrations()); !st) return st.error();
   QuotaStore store(std::move(*db));
   auto rows = sqlite::Statement::prepare(store.db_, "SELECT project_id, quota FROM xlb_quotas");
   if (!rows) return rows.error();

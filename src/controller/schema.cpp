@@ -35,6 +35,8 @@ std::span<const Migration> schema_migrations() {
        "  address TEXT NOT NULL,"
        "  registered_at TEXT NOT NULL"
        ");"},
+      {"xlb_quotas: Octavia quotas per project, outside the revisioned desired state",
+       "CREATE TABLE IF NOT EXISTS xlb_quotas (project_id TEXT PRIMARY KEY, quota TEXT NOT NULL);"},
   };
   return list;
 }

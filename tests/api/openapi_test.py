@@ -30,6 +30,9 @@ KNOWN_ROUTES |= {("/v2/lbaas/loadbalancers/{loadbalancer_id}/status", "get"), ("
                  ("/v2/lbaas/quotas", "get"), ("/v2/lbaas/quotas/defaults", "get")}
 KNOWN_ROUTES |= {("/v2/lbaas/quotas/{project_id}", m) for m in ("get", "put", "delete")}
 KNOWN_ROUTES |= {("/v2.0/subnets", "get"), ("/v2.0/subnets/{subnet_id}", "get")}
+KNOWN_ROUTES |= {("/v2/xlb/agents", "get"), ("/v2/xlb/agents/{name}/desired", "get"),
+                 ("/v2/xlb/agents/{name}/status", "put")}
+KNOWN_ROUTES |= {("/v2/xlb/agents/{name}", m) for m in ("get", "put", "delete")}
 
 
 def load():
@@ -78,7 +81,7 @@ class OpenApiAgainstController(capi.ApiCase):
         # "No such resource"; members need a real pool to reach their routes.
         if "/members" in path:
             path = path.replace("{pool_id}", self.pool_id)
-        return (path.replace("{revision}", "1").replace("{project_id}", "project-openapi")
+        return (path.replace("{revision}", "1").replace("{name}", "agent-openapi").replace("{project_id}", "project-openapi")
                 .replace("{subnet_id}", "00000000-0000-4000-8000-000000000006").replace("{pool_id}", "00000000-0000-4000-8000-000000000001")
                 .replace("{loadbalancer_id}", "00000000-0000-4000-8000-000000000002")
                 .replace("{listener_id}", "00000000-0000-4000-8000-000000000003")
