@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # e2e: xlb-controller + one L4 agent in controller mode + the lab's backends. The load
-# balancer is made through the HTTP API (api below: one function, so that it can switch to
-# the CLI); the data plane follows each change (weights, members, a rollback), the load
-# balancer reaches ACTIVE/ONLINE, and killing the controller, then the agent, loses nothing.
+# balancer is made and changed with the xlb CLI, as the tutorial does; the data plane
+# follows each change (weights, members, a rollback), the load balancer reaches
+# ACTIVE/ONLINE, and killing the controller, then the agent, loses nothing.
 # Placement refusals (a UDP listener with no UDP group) are in tests/api/agents_api_test.py;
 # here the node advertises UDP and a UDP listener lands on it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -19,14 +19,9 @@ lab_install_trap
 lab_up || e2e_fail "could not build the lab"
 lab_xlb_prepare_backends || e2e_fail "could not prepare the backends"
 
-# api METHOD PATH [BODY] — one request as the admin; prints the body, fails on HTTP >= 400.
-api() {
-    local out
-    out=$(lab_exec l4 curl -sS --max-time 10 -X "$1" -H "X-Auth-Token: $ADMIN_TOKEN" \
-        -H 'Content-Type: application/json' ${3:+--data "$3"} -w '\n%{http_code}' "$API$2") || return 1
-    local code="${out##*$'\n'}"
-    printf '%s\n' "${out%$'\n'*}"
-    (( code < 400 )) || { printf 'HTTP %s for %s %s\n' "$code" "$1" "$2" >&2; return 1; }
+# cli ARGS... — the xlb CLI as the admin, endpoint and token from the environment.
+cli() {
+    lab_exec l4 env XLB_ENDPOINT="$API" XLB_TOKEN="$ADMIN_TOKEN" "$XLB_CLI" "$@"
 }
 # field JSON KEY... — one value out of a JSON document.
 field() {
@@ -85,22 +80,21 @@ backends_are() { [[ "$(backends_now)" == "$1" ]]; }
 wait_backends() {
     lab_wait_for 60 backends_are "$1" || e2e_fail "$2: the data plane has '$(backends_now)', expected '$1'"
 }
-lb_status() { field "$(api GET "/v2/lbaas/loadbalancers/$lb")" loadbalancer "$1"; }
+lb_status() { field "$(cli lb show --json web)" loadbalancer "$1"; }
 lb_is() { [[ "$(lb_status provisioning_status)/$(lb_status operating_status)" == "$1" ]]; }
 
 start_controller
 start_agent
 
 e2e_log "creating a load balancer with three members and a health monitor"
-lb=$(field "$(api POST /v2/lbaas/loadbalancers "{\"loadbalancer\": {\"vip_address\": \"$LAB_VIP4\"}}")" loadbalancer id)
-listener=$(field "$(api POST /v2/lbaas/listeners "{\"listener\": {\"loadbalancer_id\": \"$lb\", \"protocol\": \"TCP\", \"protocol_port\": 80}}")" listener id)
-pool=$(field "$(api POST /v2/lbaas/pools "{\"pool\": {\"listener_id\": \"$listener\", \"protocol\": \"TCP\", \"lb_algorithm\": \"SOURCE_IP_PORT\"}}")" pool id)
-members=()
-for a in "${LAB_BE_ADDRS4[@]}"; do
-    members+=("$(field "$(api POST "/v2/lbaas/pools/$pool/members" "{\"member\": {\"address\": \"$a\", \"protocol_port\": 80}}")" member id)")
+lb=$(field "$(cli lb create --json --name web --vip-address "$LAB_VIP4")" loadbalancer id)
+cli listener create --name web-80 --loadbalancer web --protocol TCP --port 80 >/dev/null
+cli pool create --name web-pool --listener web-80 --protocol TCP --lb-algorithm SOURCE_IP_PORT >/dev/null
+for i in 0 1 2; do
+    cli member create --pool web-pool --name "b$i" --address "${LAB_BE_ADDRS4[$i]}" --port 80 >/dev/null
 done
-api POST /v2/lbaas/healthmonitors "{\"healthmonitor\": {\"pool_id\": \"$pool\", \"type\": \"HTTP\", \"delay\": 1, \"timeout\": 1, \"max_retries\": 1, \"url_path\": \"/\"}}" >/dev/null
-three=$(field "$(api GET /v2/xlb/revisions?limit=1)" revisions 0 revision)
+cli healthmonitor create --pool web-pool --type HTTP --delay 1 --timeout 1 --max-retries 1 --url-path / >/dev/null
+three=$(field "$(cli revision list --json)" revisions 0 revision)
 wait_backends "198.18.11.2:1:active 198.18.12.2:1:active 198.18.13.2:1:active" "after creating"
 lab_wait_for 30 lab_exec client curl -sf --max-time 2 -o /dev/null "http://$LAB_VIP4/" \
     || e2e_fail "the VIP does not answer through xlb"
@@ -110,13 +104,13 @@ lab_wait_for 60 lb_is ACTIVE/ONLINE || e2e_fail "the load balancer is $(lb_statu
 e2e_log "ACTIVE/ONLINE at revision $three; HTTP through the VIP works"
 
 e2e_log "weight 5 for the first member, the third one removed"
-api PUT "/v2/lbaas/pools/$pool/members/${members[0]}" '{"member": {"weight": 5}}' >/dev/null
-api DELETE "/v2/lbaas/pools/$pool/members/${members[2]}" >/dev/null
+cli member set --pool web-pool b0 --weight 5 >/dev/null
+cli member delete --pool web-pool b2 >/dev/null
 wait_backends "198.18.11.2:5:active 198.18.12.2:1:active" "after a weight change and a removal"
 lab_wait_for 60 lb_is ACTIVE/ONLINE || e2e_fail "not ACTIVE/ONLINE after the changes"
 
 e2e_log "rolling back to revision $three"
-api POST /v2/xlb/rollback "{\"revision\": $three}" >/dev/null
+cli revision rollback "$three" >/dev/null
 wait_backends "198.18.11.2:1:active 198.18.12.2:1:active 198.18.13.2:1:active" "after the rollback"
 
 e2e_log "killing the controller (SIGKILL); the data plane stays as it is"
@@ -125,13 +119,13 @@ lab_http_many client 10 "http://$LAB_VIP4/" >"$LAB_DIR/no_controller.txt"
 (( $(e2e_errors "$LAB_DIR/no_controller.txt") == 0 )) || e2e_fail "requests failed while the controller was down"
 lab_wait_for 30 grep -q 'event=controller_unreachable' "$LAB_DIR/agent.log" || e2e_fail "the agent did not notice"
 start_controller
-api DELETE "/v2/lbaas/pools/$pool/members/${members[1]}" >/dev/null
+cli member delete --pool web-pool b1 >/dev/null
 wait_backends "198.18.11.2:1:active 198.18.13.2:1:active" "after the controller restart"
 
 e2e_log "restarting the agent (on_exit: keep) while the controller changes"
 kill -TERM "$agent_pid"
 lab_wait_for 30 grep -q 'on_exit: keep' "$LAB_DIR/agent.log" || e2e_fail "the agent did not stop"
-api POST "/v2/lbaas/pools/$pool/members" "{\"member\": {\"address\": \"${LAB_BE_ADDRS4[1]}\", \"protocol_port\": 80, \"weight\": 3}}" >/dev/null
+cli member create --pool web-pool --name b1 --address "${LAB_BE_ADDRS4[1]}" --port 80 --weight 3 >/dev/null
 start_agent
 grep -q 'event=desired_restored' "$LAB_DIR/agent.log" || e2e_fail "the agent did not restore its saved state"
 wait_backends "198.18.11.2:1:active 198.18.12.2:3:active 198.18.13.2:1:active" "after the agent restart"
@@ -140,10 +134,10 @@ lab_http_many client 10 "http://$LAB_VIP4/" >"$LAB_DIR/after.txt"
 lab_wait_for 60 lb_is ACTIVE/ONLINE || e2e_fail "not ACTIVE/ONLINE after the restarts"
 
 e2e_log "a UDP listener lands on the node that advertises UDP"
-udp=$(field "$(api POST /v2/lbaas/listeners "{\"listener\": {\"loadbalancer_id\": \"$lb\", \"protocol\": \"UDP\", \"protocol_port\": $LAB_UDP_PORT}}")" listener id)
+udp=$(field "$(cli listener create --json --loadbalancer web --protocol UDP --port "$LAB_UDP_PORT")" listener id)
 [[ -n "$udp" ]] || e2e_fail "no UDP listener"
 udp_on_node() { lab_xlb_vip_packets "$LAB_VIP4" "$LAB_UDP_PORT" udp >/dev/null; }
 lab_wait_for 60 udp_on_node || e2e_fail "the UDP VIP did not reach the data plane"
-agents=$(api GET /v2/xlb/agents)
+agents=$(cli agent list --json)
 [[ "$(field "$agents" agents 0 status)" == ONLINE ]] || e2e_fail "agent not ONLINE: $agents"
 e2e_pass "the data plane followed creation, weights, removals, a rollback and both restarts"
