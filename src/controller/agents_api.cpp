@@ -63,6 +63,11 @@ void AgentsApi::handle(const http::Request& req, const Identity& who, const std:
     return reply(Api::json_answer(200, {{"agents", std::move(list)}}));
   }
   const std::string& name = seg[1];
+  // An agent token speaks for one node, the one it is named after: a stolen or
+  // mistyped token cannot register, poll or report as another node. (A name
+  // that is not valid at all gets its own error below.)
+  if (who.agent && name != who.name && is_agent_name(name))
+    return reply(Api::fault(403, "This token belongs to agent " + who.name + "; it cannot act as agent " + name));
   if (seg.size() == 2) {
     if (method == "GET") {
       AgentInfo* a = agents_.find(name);

@@ -12,7 +12,7 @@
 //     - token: ...
 //       name: l4-a
 //       project_id: operators
-//       roles: [agent]                            # an L4 node: /v2/xlb/agents only
+//       roles: [agent]                            # the L4 node named l4-a: /v2/xlb/agents/l4-a only
 //
 // A project sees only its own resources; admin sees all.
 #pragma once

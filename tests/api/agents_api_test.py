@@ -81,6 +81,13 @@ class Agents(AgentsCase):
         self.expect_fault(403, "Listing agents needs the admin role", "GET", "/v2/xlb/agents", token=AGENT_A)
         self.expect_fault(403, "An agent token may only use /v2/xlb/agents", "GET", "/v2/lbaas/loadbalancers",
                           token=AGENT_A)
+        # An agent token acts only as the agent it is named after.
+        for method, path, body in [("PUT", "/v2/xlb/agents/l4-b", {"agent": {"group": "g"}}),
+                                   ("GET", "/v2/xlb/agents/l4-b", None),
+                                   ("GET", "/v2/xlb/agents/l4-b/desired", None),
+                                   ("PUT", "/v2/xlb/agents/l4-b/status", {"status": {"applied_revision": 1}})]:
+            self.expect_fault(403, "This token belongs to agent l4-a; it cannot act as agent l4-b", method, path, body,
+                              token=AGENT_A)
         self.expect_fault(400, "Unknown capability \"SCTP\" (known: IPv6, TCP, UDP)", "PUT", "/v2/xlb/agents/l4-a",
                           {"agent": {"group": "g", "capabilities": ["SCTP"]}}, token=AGENT_A)
         self.expect_fault(400, "Missing field: group", "PUT", "/v2/xlb/agents/l4-a", {"agent": {}}, token=AGENT_A)
