@@ -17,6 +17,8 @@
 #include "common/system.h"
 #include "l4/map_set.h"
 #include "l4/service_diff.h"
+#include "agent/stats_report.h"
+#include "l4/snapshot.h"
 #include "metrics/collector.h"
 
 namespace xlb::agent {
@@ -378,12 +380,12 @@ Status Agent::start_controller_link() {
   in >> token;  // the first word: a trailing newline is not part of it
   if (token.empty()) return Error{"the token file " + c.token_file + " is empty"};
   LinkSettings settings{*url, token, c.name, c.group, c.capabilities, "xlb-agent 0.1.0", c.address,
-                        std::chrono::seconds(c.poll_wait_s)};
+                        std::chrono::seconds(c.poll_wait_s), std::chrono::seconds(c.report_interval_s)};
   std::optional<int64_t> applied;
   if (desired_) applied = desired_->revision;
   link_ = std::make_unique<ControllerLink>(
       io_, std::move(settings), applied, [this](const Desired& d) { on_desired(d); },
-      [this] { return health_report(); });
+      [this] { return health_report(); }, [this] { return stats_report(); });
   link_->start();
   return {};
 }
@@ -427,6 +429,17 @@ nlohmann::json Agent::health_report() const {
     }
   }
   return out;
+}
+
+nlohmann::json Agent::stats_report() const {
+  if (!program_ || !tables_) return nlohmann::json::array();
+  auto snapshot = l4::read_snapshot(l4::maps_of(*program_), tables_->services());
+  if (!snapshot) {
+    // The report goes without counters; the controller keeps the last ones.
+    spdlog::warn("cannot read the VIP counters for the controller: {}", snapshot.error().message);
+    return nlohmann::json::array();
+  }
+  return agent::stats_report(running_, *snapshot);
 }
 
 bool Agent::refresh_admin_state() {

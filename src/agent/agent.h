@@ -41,6 +41,7 @@ struct ControllerOptions {
   std::string address;
   std::string state_file = "/var/lib/xlb/desired.json";  // the last applied desired state
   unsigned poll_wait_s = 30;
+  unsigned report_interval_s = 10;  // status and counters at least this often
 };
 
 struct Options {
@@ -64,6 +65,7 @@ class Agent {
   Status start_controller_link();
   void on_desired(const Desired& d);
   nlohmann::json health_report() const;
+  nlohmann::json stats_report() const;
   // `cause` says why in the log: start, reload, health, operator.
   Status apply(const config::Config& cfg, const char* cause);
   void reload();

@@ -23,12 +23,14 @@ std::string short_body(const std::string& body) {
 
 ControllerLink::ControllerLink(boost::asio::io_context& io, LinkSettings settings,
                                std::optional<int64_t> applied_revision, std::function<void(const Desired&)> on_desired,
-                               std::function<nlohmann::json()> health)
+                               std::function<nlohmann::json()> health, std::function<nlohmann::json()> stats)
     : io_(io),
       settings_(std::move(settings)),
       on_desired_(std::move(on_desired)),
       health_(std::move(health)),
+      stats_(std::move(stats)),
       retry_timer_(io),
+      report_timer_(io),
       applied_(applied_revision),
       tried_(applied_revision) {}
 
@@ -42,11 +44,25 @@ http::ClientRequest ControllerLink::request(std::string method, std::string targ
   return r;
 }
 
-void ControllerLink::start() { enroll(); }
+void ControllerLink::start() {
+  enroll();
+  report_periodically();
+}
 
 void ControllerLink::stop() {
   stopped_ = true;
   retry_timer_.cancel();
+  report_timer_.cancel();
+}
+
+void ControllerLink::report_periodically() {
+  report_timer_.expires_after(settings_.report_every);
+  report_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    // While the controller is away the retries carry the reports.
+    if (reachable_) report();
+    report_periodically();
+  });
 }
 
 void ControllerLink::retry(const std::string& step, const std::string& why, std::function<void()> next) {
@@ -154,7 +170,7 @@ void ControllerLink::report() {
     return;
   }
   reporting_ = true;
-  nlohmann::json status = {{"health", health_()}};
+  nlohmann::json status = {{"health", health_()}, {"stats", stats_()}};
   if (applied_) status["applied_revision"] = *applied_;
   status["error"] = error_.empty() ? nlohmann::json() : nlohmann::json(error_);
   if (error_revision_) status["error_revision"] = *error_revision_;

@@ -1,7 +1,8 @@
 // The agent's side of the controller's agents API (docs/api.md, "Agents"):
 // registers the node, long-polls its desired state after the last revision
 // it applied or tried, hands each new one to the agent, and reports what
-// was applied, an apply error, and backend health. When the controller
+// was applied, an apply error, backend health and the VIPs' counters (also
+// every `report_every`, so the controller's /stats stay current). When the controller
 // cannot be reached, nothing changes on the node: it retries with
 // exponential backoff (1 s up to 30 s) and carries on where it left off
 // when the controller answers again.
@@ -32,14 +33,18 @@ struct LinkSettings {
   std::string version;
   std::string address;  // empty: the controller takes the connection's source
   std::chrono::seconds wait{30};  // per long poll
+  std::chrono::seconds report_every{10};  // status and counters at least this often
 };
 
 class ControllerLink {
  public:
   // `on_desired` applies a new desired state and then calls applied() or failed().
-  // `health` gives the current [{"listener_id", "address", "status"}].
+  // `health` gives the current [{"listener_id", "address", "status"}],
+  // `stats` the counters [{"listener_id", "bytes_in", "packets_in",
+  // "total_connections", "request_errors"}] (docs/api.md, "Agents").
   ControllerLink(boost::asio::io_context& io, LinkSettings settings, std::optional<int64_t> applied_revision,
-                 std::function<void(const Desired&)> on_desired, std::function<nlohmann::json()> health);
+                 std::function<void(const Desired&)> on_desired, std::function<nlohmann::json()> health,
+                 std::function<nlohmann::json()> stats);
 
   void start();
   void stop();
@@ -53,13 +58,16 @@ class ControllerLink {
   void poll();
   void retry(const std::string& step, const std::string& why, std::function<void()> next);
   void reached();
+  void report_periodically();
   http::ClientRequest request(std::string method, std::string target, std::string body = {}) const;
 
   boost::asio::io_context& io_;
   LinkSettings settings_;
   std::function<void(const Desired&)> on_desired_;
   std::function<nlohmann::json()> health_;
+  std::function<nlohmann::json()> stats_;
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer report_timer_;
   std::optional<int64_t> applied_;
   std::optional<int64_t> tried_;  // the newest revision received, applied or not
   std::string error_;

@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   app.add_option("--address", c.address, "the address the controller lists for this node");
   app.add_option("--state-file", c.state_file, "where the last applied desired state is kept")->capture_default_str();
   app.add_option("--poll-wait", c.poll_wait_s, "seconds a long poll waits")->check(CLI::Range(1u, 300u))->capture_default_str();
+  app.add_option("--report-interval", c.report_interval_s, "seconds between status and counter reports")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
   std::string log_format = "text";
   app.add_option("--log-format", log_format, "text (a line per record, events as key=value) or json (an object per line)")
       ->check(CLI::IsMember({"text", "json"}));

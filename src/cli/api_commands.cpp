@@ -197,6 +197,21 @@ void ApiCommands::add_resource(CLI::App& app, const ResourceSpec& spec) {
   add_pool(del);
   add_target(del);
   if (spec.command == "lb") del->add_flag("--cascade", cascade, "also delete its listeners, pools, members, monitors");
+  if (spec.command == "lb" || spec.command == "listener") {
+    auto* stats = verb(g, "stats", "traffic counters, summed over the L4 nodes (bytes_out and active_connections "
+                                   "are 0: replies bypass the nodes)",
+                       [&spec, &target, &options] {
+                         XLB_SESSION(options);
+                         const std::string path = collection(spec, "");
+                         XLB_TRY(id, resolve(s, spec, path, target));
+                         XLB_TRY(reply, s.client.call("GET", path + "/" + id + "/stats"));
+                         print(s, reply.body, render_fields(reply.body.value("stats", json::object()),
+                                                                   {"bytes_in", "bytes_out", "active_connections",
+                                                                    "total_connections", "request_errors"}));
+                         return 0;
+                       });
+    add_target(stats);
+  }
   if (spec.command != "lb") return;
   auto* status = verb(g, "status", "the load balancer's status tree: listeners, pools, monitors, members",
                       [&spec, &target, &options] {

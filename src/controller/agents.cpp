@@ -129,8 +129,9 @@ Checked Agents::report(const std::string& name, const json& body) {
   if (!a) return not_found("Agent " + name + " is not registered");
   if (!body.is_object()) return bad_request("The status must be an object");
   for (const auto& [key, value] : body.items()) {
-    if (key != "applied_revision" && key != "error" && key != "error_revision" && key != "health")
-      return bad_request("Unknown field: " + key + " (known: applied_revision, error, error_revision, health)");
+    // "stats" is the ListenerStats' to check and keep (agents_api.cpp).
+    if (key != "applied_revision" && key != "error" && key != "error_revision" && key != "health" && key != "stats")
+      return bad_request("Unknown field: " + key + " (known: applied_revision, error, error_revision, health, stats)");
   }
   auto revision = [&](const char* key) -> Outcome<std::optional<int64_t>> {
     if (!body.contains(key) || body.at(key).is_null()) return std::optional<int64_t>();

@@ -55,7 +55,8 @@ class Agents {
 
   // Registers or updates from {"role", "group", "capabilities", "version", "address"}.
   Outcome<const AgentInfo*> enroll(const std::string& name, const json& body, const std::string& peer);
-  // Applies {"applied_revision", "error", "health": [{"listener_id", "address", "status"}]}.
+  // Applies {"applied_revision", "error", "health": [{"listener_id", "address", "status"}]}
+  // (a "stats" list is allowed and left to ListenerStats).
   Checked report(const std::string& name, const json& body);
   Checked forget(const std::string& name);
 

@@ -104,7 +104,17 @@ void AgentsApi::handle(const http::Request& req, const Identity& who, const std:
     if (!who.agent) return reply(Api::fault(403, "Reporting needs an agent token"));
     auto body = inner(req.body, "status");
     if (!body) return reply(from(body.fault()));
+    // Checked before anything is taken: a report is taken whole or not at all.
+    std::optional<Reported> counters;
+    if (body->contains("stats")) {
+      auto parsed = ListenerStats::parse(body->at("stats"));
+      if (!parsed) return reply(from(parsed.fault()));
+      counters = std::move(*parsed);
+    }
     if (auto done = agents_.report(name, *body); !done) return reply(from(done.fault()));
+    if (counters)
+      if (auto st = stats_.record(name, *counters); !st)
+        return reply(Api::fault(500, "The stats could not be stored: " + st.error().message));
     return reply(http::Response{204, "", "application/json", {}});
   }
   return reply(Api::fault(404, "No such resource: " + req.path));

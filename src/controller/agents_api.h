@@ -9,7 +9,8 @@
 //                                                  agent: the node's state (node_state.h)
 //                                                  once the revision is not N, or 304
 //                                                  after S seconds (default 30, at most 300)
-//   PUT    /v2/xlb/agents/{name}/status            agent: {"status": {"applied_revision", ...}}
+//   PUT    /v2/xlb/agents/{name}/status            agent: {"status": {"applied_revision", ...,
+//                                                  "stats": [...]}}
 //
 // A long poll holds its connection without blocking the event loop: the
 // answer is sent from a timer or from the commit that made a new revision.
@@ -25,6 +26,7 @@
 
 #include "controller/agents.h"
 #include "controller/auth.h"
+#include "controller/listener_stats.h"
 #include "controller/service.h"
 #include "http/server.h"
 
@@ -32,8 +34,8 @@ namespace xlb::controller {
 
 class AgentsApi {
  public:
-  AgentsApi(boost::asio::io_context& io, Service& service, Agents& agents)
-      : io_(io), service_(service), agents_(agents) {}
+  AgentsApi(boost::asio::io_context& io, Service& service, Agents& agents, ListenerStats& stats)
+      : io_(io), service_(service), agents_(agents), stats_(stats) {}
   ~AgentsApi() { stop(); }
 
   // `seg` is the path after /v2/xlb ("agents", name, ...).
@@ -54,6 +56,7 @@ class AgentsApi {
   boost::asio::io_context& io_;
   Service& service_;
   Agents& agents_;
+  ListenerStats& stats_;
   std::list<std::shared_ptr<Waiter>> waiting_;
 };
 

@@ -120,6 +120,7 @@ struct Call {
   QuotaStore* quotas = nullptr;
   const Subnets* subnets = nullptr;
   const Statuses* statuses = nullptr;
+  const ListenerStats* stats = nullptr;
 };
 
 http::Response list(Call& c, Kind k, const std::string& collection_path, const std::string* pool_id) {
@@ -165,6 +166,17 @@ http::Response after_change(Call& c, Kind k, const Outcome<Change>& change, unsi
                  change->revision);
 }
 
+// A listener's counters, or the sum over a load balancer's listeners. Without
+// agents (a controller alone) nothing was counted.
+Counters counters_of(const Call& c, Kind k, const std::string& id) {
+  Counters sum;
+  if (!c.stats) return sum;
+  if (k == Kind::listener) return c.stats->total(id);
+  for (const auto& [listener_id, listener] : c.service.state().collection(Kind::listener).items())
+    if (listener.at("loadbalancer_id") == id) sum += c.stats->total(listener_id);
+  return sum;
+}
+
 // /<collection> and /<collection>/<id> of one kind. `pool_id` is set for members.
 http::Response resource(Call& c, Kind k, const std::vector<std::string>& rest, const std::string& collection_path,
                         const std::string* pool_id) {
@@ -195,6 +207,11 @@ http::Response resource(Call& c, Kind k, const std::vector<std::string>& rest, c
     if (method != "GET") return method_not_allowed(method, "GET");
     if (!record) return from(Service::missing(k, id));
     return json_response(200, status_tree(*record, c.service.state(), c.statuses));
+  }
+  if (rest.size() == 2 && (k == Kind::loadbalancer || k == Kind::listener) && rest[1] == "stats") {
+    if (method != "GET") return method_not_allowed(method, "GET");
+    if (!record) return from(Service::missing(k, id));
+    return json_response(200, {{"stats", ListenerStats::render(counters_of(c, k, id))}});
   }
   if (rest.size() != 1) return Api::fault(404, "No such resource: " + c.req.path);
   if (method != "GET" && method != "PUT" && method != "DELETE") return method_not_allowed(method, "GET, PUT, DELETE");
@@ -335,7 +352,7 @@ http::Response Api::handle(const http::Request& req) {
   const Identity* who = *identity;
   if (who->agent) return fault(403, "An agent token may only use /v2/xlb/agents");
 
-  Call call{req, *who, service_, base, quotas_, subnets_.get(), statuses_};
+  Call call{req, *who, service_, base, quotas_, subnets_.get(), statuses_, stats_};
   if (seg.size() >= 2 && seg[0] == "v2.0" && seg[1] == "subnets")
     return subnet_request(req, std::vector<std::string>(seg.begin() + 2, seg.end()), *subnets_);
   if (seg.size() >= 3 && (seg[0] == "v2" || seg[0] == "v2.0") && seg[1] == "lbaas")

@@ -12,6 +12,7 @@
 
 #include "controller/agents_api.h"
 #include "controller/auth.h"
+#include "controller/listener_stats.h"
 #include "controller/quotas.h"
 #include "controller/service.h"
 #include "controller/subnets.h"
@@ -34,6 +35,8 @@ class Api {
     agents_ = agents;
     statuses_ = statuses;
   }
+  // Serves /stats from what the agents report (without: all zero).
+  void set_stats(const ListenerStats* stats) { stats_ = stats; }
   // Swaps the token table (a reload); requests already answered keep theirs.
   void set_tokens(std::shared_ptr<const Tokens> tokens) { tokens_ = std::move(tokens); }
   // Serves /quotas and enforces them on create (without: no quota routes).
@@ -56,6 +59,7 @@ class Api {
   std::shared_ptr<const Subnets> subnets_ = std::make_shared<const Subnets>();
   AgentsApi* agents_ = nullptr;
   const Statuses* statuses_ = nullptr;
+  const ListenerStats* stats_ = nullptr;
 };
 
 }  // namespace xlb::controller

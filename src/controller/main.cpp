@@ -65,6 +65,11 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
     spdlog::error("{}: {}", db_path, agents.error().message);
     return 1;
   }
+  auto stats = ListenerStats::open(db_path);
+  if (!stats) {
+    spdlog::error("{}: {}", db_path, stats.error().message);
+    return 1;
+  }
   const size_t token_count = tokens->size();
   Api api(*service, std::make_shared<const Tokens>(std::move(*tokens)));
   api.set_quotas(&*quotas);
@@ -73,13 +78,14 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
   boost::asio::io_context io;
   Statuses statuses(*agents);
   statuses.opened(service->revision());
-  AgentsApi agents_api(io, *service, *agents);
+  AgentsApi agents_api(io, *service, *agents, *stats);
   service->set_placer([&](State& next, const std::string& lb_id) { return place(next, lb_id, agents->groups()); });
   service->on_commit([&](const State& before, const State& after, int64_t revision) {
     statuses.committed(before, after, revision);
     agents_api.revision_committed(revision);
   });
   api.set_agents(&agents_api, &statuses);
+  api.set_stats(&*stats);
   http::Options options;
   // Many clients at once are normal for an API; bodies are small JSON.
   options.limits = {.max_header_bytes = 16 * 1024,

@@ -37,6 +37,16 @@ std::span<const Migration> schema_migrations() {
        ");"},
       {"xlb_quotas: Octavia quotas per project, outside the revisioned desired state",
        "CREATE TABLE IF NOT EXISTS xlb_quotas (project_id TEXT PRIMARY KEY, quota TEXT NOT NULL);"},
+      {"listener_stats: the traffic counters agents report per listener, and what they counted before a reset",
+       "CREATE TABLE listener_stats ("
+       "  listener_id TEXT NOT NULL,"
+       "  agent TEXT NOT NULL,"
+       "  bytes_in INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
+       "  total_connections INTEGER NOT NULL, request_errors INTEGER NOT NULL,"
+       "  base_bytes_in INTEGER NOT NULL, base_packets_in INTEGER NOT NULL,"
+       "  base_total_connections INTEGER NOT NULL, base_request_errors INTEGER NOT NULL,"
+       "  PRIMARY KEY (listener_id, agent)"
+       ");"},
   };
   return list;
 }

@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import controller_api_test as base  # noqa: E402
-from controller_api_test import ADMIN, ALICE, TOKENS, fault  # noqa: E402
+from controller_api_test import ADMIN, ALICE, BOB, TOKENS, fault  # noqa: E402
 
 AGENT_A = "agent-a-token-0000000005"
 AGENT_B = "agent-b-token-0000000006"
@@ -208,6 +208,70 @@ class Agents(AgentsCase):
         self.assertEqual(self.placement(lb["id"]), group)
         self.ok("DELETE", "/v2/xlb/agents/l4-b", token=ADMIN, expect=204)
         self.assertEqual([a["name"] for a in self.ok("GET", "/v2/xlb/agents", token=ADMIN)["agents"]], ["l4-a"])
+
+    def test_5_stats_sum_what_the_agents_report(self):
+        self.register("l4-a", "stats-nodes", ["TCP"])
+        self.register("l4-b", "stats-nodes", ["TCP"], token=AGENT_B)
+        lb = self.make_lb()
+        web = self.make_listener(lb, "TCP", 80)
+        mail = self.make_listener(lb, "TCP", 25)
+        zero = {"bytes_in": 0, "bytes_out": 0, "active_connections": 0, "total_connections": 0, "request_errors": 0}
+        self.assertEqual(self.ok("GET", f"/v2/lbaas/loadbalancers/{lb['id']}/stats"), {"stats": zero})
+        self.assertEqual(self.ok("GET", f"/v2.0/lbaas/listeners/{web['id']}/stats"), {"stats": zero})
+
+        def counted(listener, bytes_in, packets, connections, errors):
+            return {"listener_id": listener["id"], "bytes_in": bytes_in, "packets_in": packets,
+                    "total_connections": connections, "request_errors": errors}
+
+        self.report("l4-a", stats=[counted(web, 1000, 10, 3, 1), counted(mail, 500, 5, 2, 0)])
+        self.report("l4-b", token=AGENT_B, stats=[counted(web, 200, 2, 1, 0)])
+
+        def stats(kind, resource, token=ALICE):
+            return self.ok("GET", f"/v2/lbaas/{kind}/{resource['id']}/stats", token=token)["stats"]
+
+        self.assertEqual(stats("listeners", web), dict(zero, bytes_in=1200, total_connections=4, request_errors=1))
+        self.assertEqual(stats("listeners", mail), dict(zero, bytes_in=500, total_connections=2))
+        self.assertEqual(stats("loadbalancers", lb), dict(zero, bytes_in=1700, total_connections=6, request_errors=1))
+        # The same counters again add nothing; l4-a's node started over (its
+        # counters went down): what it had counted before is kept.
+        self.report("l4-a", stats=[counted(web, 1000, 10, 3, 1), counted(mail, 500, 5, 2, 0)])
+        self.report("l4-a", stats=[counted(web, 100, 1, 1, 0), counted(mail, 500, 5, 2, 0)])
+        self.assertEqual(stats("listeners", web), dict(zero, bytes_in=1300, total_connections=5, request_errors=1))
+        self.report("l4-a", stats=[counted(web, 150, 2, 2, 0), counted(mail, 600, 6, 3, 0)])
+        self.assertEqual(stats("loadbalancers", lb), dict(zero, bytes_in=1950, total_connections=9, request_errors=1))
+
+        # A bad report is refused whole: nothing of it is taken.
+        applied_before = self.ok("GET", "/v2/xlb/agents/l4-a", token=ADMIN)["agent"]["applied_revision"]
+        for entry, message in (
+                ({"listener_id": web["id"], "bytes_in": -1}, "The stats field bytes_in must be a whole number from 0 to 2^63-1"),
+                ({"listener_id": web["id"], "bytes_in": 1.5}, "The stats field bytes_in must be a whole number from 0 to 2^63-1"),
+                ({"listener_id": web["id"], "bytes_out": 1}, "Unknown stats field: bytes_out (known: listener_id, bytes_in, packets_in, "
+                                                   "total_connections, request_errors)"),
+                ({"bytes_in": 1}, "Each stats entry must be an object with a listener_id")):
+            self.expect_fault(400, message, "PUT", "/v2/xlb/agents/l4-a/status",
+                              {"status": {"applied_revision": 999999, "stats": [entry]}}, token=AGENT_A)
+        self.expect_fault(400, "stats must be a list", "PUT", "/v2/xlb/agents/l4-a/status",
+                          {"status": {"stats": {"x": 1}}}, token=AGENT_A)
+        self.assertEqual(self.ok("GET", "/v2/xlb/agents/l4-a", token=ADMIN)["agent"]["applied_revision"],
+                         applied_before)
+        self.assertEqual(stats("loadbalancers", lb), dict(zero, bytes_in=1950, total_connections=9, request_errors=1))
+
+        # Another project learns nothing, not even that it exists; the admin sees it.
+        self.expect_fault(404, f"Load Balancer {lb['id']} could not be found.", "GET",
+                          f"/v2/lbaas/loadbalancers/{lb['id']}/stats", token=BOB)
+        self.expect_fault(404, f"Listener {web['id']} could not be found.", "GET",
+                          f"/v2/lbaas/listeners/{web['id']}/stats", token=BOB)
+        self.assertEqual(stats("loadbalancers", lb, token=ADMIN)["bytes_in"], 1950)
+        status, headers, _ = self.req("PUT", f"/v2/lbaas/loadbalancers/{lb['id']}/stats", {}, token=ALICE)
+        self.assertEqual((status, headers.get("allow")), (405, "GET"))
+
+        # Kept in the database: a restart loses nothing, and counting carries on.
+        self.ctl.stop()
+        self.ctl.start()
+        self.assertEqual(stats("loadbalancers", lb), dict(zero, bytes_in=1950, total_connections=9, request_errors=1))
+        self.register("l4-a", "stats-nodes", ["TCP"])
+        self.report("l4-a", stats=[counted(web, 10, 1, 1, 0)])
+        self.assertEqual(stats("listeners", web), dict(zero, bytes_in=1360, total_connections=7, request_errors=1))
 
 
 if __name__ == "__main__":

@@ -323,6 +323,23 @@ class QuotaCommands(CliCase):
         self.assertEqual(self.ok_json("quota", "list", token=ADMIN)["quotas"], [])
 
 
+class StatsCommands(CliCase):
+    def test_lb_and_listener_stats_by_name(self):
+        self.ok("lb", "create", "--name", "counted", "--vip-address", "198.51.100.72")
+        self.ok("listener", "create", "--name", "counted-web", "--loadbalancer", "counted", "--protocol", "TCP",
+                "--port", "80")
+        lb_id = self.ok_json("lb", "show", "counted")["loadbalancer"]["id"]
+        listener_id = self.ok_json("listener", "show", "counted-web")["listener"]["id"]
+        self.assertEqual(self.ok_json("lb", "stats", "counted"),
+                         self.api("GET", f"/v2/lbaas/loadbalancers/{lb_id}/stats")[2])
+        self.assertEqual(self.ok_json("listener", "stats", "counted-web"),
+                         self.api("GET", f"/v2/lbaas/listeners/{listener_id}/stats")[2])
+        self.assertEqual(self.ok("lb", "stats", "counted").splitlines(), [
+            "field               value", "bytes_in            0", "bytes_out           0", "active_connections  0",
+            "total_connections   0", "request_errors      0"])
+        self.fails(NOT_FOUND, "no load balancer is named 'not-there' or has that id", "lb", "stats", "not-there")
+
+
 class FakeServer:
     """A tiny HTTP server answering fixed paths: {path: (status, content type, body bytes)}."""
 

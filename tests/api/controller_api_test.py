@@ -538,8 +538,8 @@ class EveryEndpoint(ApiCase):
             status, headers, data = self.req(method, path, {}, token=ADMIN)
             self.assertEqual((status, headers.get("allow")), (405, allowed), (method, path, data))
             self.assertEqual(data["faultcode"], "Client")
-        self.expect_fault(404, "No such resource: /v2/lbaas/loadbalancers/x/stats", "GET",
-                          "/v2/lbaas/loadbalancers/x/stats")
+        self.expect_fault(404, f"No such resource: /v2/lbaas/pools/{pool['id']}/stats", "GET",
+                          f"/v2/lbaas/pools/{pool['id']}/stats")
         self.expect_fault(403, "Revisions and rollback need the admin role", "GET", "/v2/xlb/revisions/1")
 
 

@@ -25,6 +25,8 @@ for plural, item in [("loadbalancers", "{loadbalancer_id}"), ("listeners", "{lis
                      ("healthmonitors", "{healthmonitor_id}"), ("pools/{pool_id}/members", "{member_id}")]:
     KNOWN_ROUTES |= {(f"/v2/lbaas/{plural}", "get"), (f"/v2/lbaas/{plural}", "post")}
     KNOWN_ROUTES |= {(f"/v2/lbaas/{plural}/{item}", m) for m in ("get", "put", "delete")}
+KNOWN_ROUTES |= {("/v2/lbaas/loadbalancers/{loadbalancer_id}/stats", "get"),
+                 ("/v2/lbaas/listeners/{listener_id}/stats", "get")}
 KNOWN_ROUTES |= {("/v2/lbaas/loadbalancers/{loadbalancer_id}/status", "get"), ("/v2/xlb/revisions", "get"),
                  ("/v2/xlb/revisions/{revision}", "get"), ("/v2/xlb/rollback", "post"),
                  ("/v2/lbaas/quotas", "get"), ("/v2/lbaas/quotas/defaults", "get")}

@@ -2,7 +2,8 @@
 # e2e: xlb-controller + one L4 agent in controller mode + the lab's backends. The load
 # balancer is made and changed with the xlb CLI, as the tutorial does; the data plane
 # follows each change (weights, members, a rollback), the load balancer reaches
-# ACTIVE/ONLINE, and killing the controller, then the agent, loses nothing.
+# ACTIVE/ONLINE, the controller's /stats equal the node's counters, and killing the
+# controller, then the agent, loses nothing.
 # Placement refusals (a UDP listener with no UDP group) are in tests/api/agents_api_test.py;
 # here the node advertises UDP and a UDP listener lands on it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -59,13 +60,13 @@ start_agent() {
     rm -f "$LAB_AGENT_READY"
     lab_bg l4 agent "$XLB_AGENT" --config "$LAB_XLB_CONFIG" --ready-file "$LAB_AGENT_READY" \
         --controller "$API" --token-file "$LAB_DIR/agent.token" --name l4 --group lab \
-        --capabilities TCP UDP IPv6 --state-file "$LAB_DIR/desired.json" --poll-wait 5
+        --capabilities TCP UDP IPv6 --state-file "$LAB_DIR/desired.json" --poll-wait 5 --report-interval 1
     agent_pid=$LAB_LAST_PID
     lab_wait_for 60 test -e "$LAB_AGENT_READY" || e2e_fail "the agent did not start: $(tail -5 "$LAB_DIR/agent.log")"
 }
 
-# backends_now — "address:weight:state" of the web VIP's backends in the data plane, sorted.
-backends_now() {
+# web_vip EXPR — the value of EXPR, Python over `v`, the web VIP's entry in `xlb l4 show --json`.
+web_vip() {
     local json
     json=$(lab_xlb_show_json) || return 1
     "$LAB_PYTHON" -c '
@@ -73,8 +74,16 @@ import json, sys
 d = json.loads(sys.argv[1])
 for v in d.get("vips", []):
     if v["address"] == sys.argv[2] and v["port"] == 80 and v["protocol"] == "tcp":
-        print(" ".join(sorted("%s:%s:%s" % (b["address"], b["weight"], b["state"]) for b in v["backends"])))
-' "$json" "$LAB_VIP4"
+        print(eval(sys.argv[3]))
+' "$json" "$LAB_VIP4" "$1"
+}
+# backends_now — "address:weight:state" of the web VIP's backends in the data plane, sorted.
+backends_now() {
+    web_vip '" ".join(sorted("%s:%s:%s" % (b["address"], b["weight"], b["state"]) for b in v["backends"]))'
+}
+# node_web_counters — "bytes new_flows request_errors" of the web VIP in the data plane.
+node_web_counters() {
+    web_vip '"%d %d %d" % (v["bytes"], v["new_flows"], v.get("rate_limited", 0) + v.get("no_backend", 0))'
 }
 backends_are() { [[ "$(backends_now)" == "$1" ]]; }
 wait_backends() {
@@ -103,6 +112,26 @@ lab_http_many client 30 "http://$LAB_VIP4/" >"$LAB_DIR/first.txt"
 lab_wait_for 60 lb_is ACTIVE/ONLINE || e2e_fail "the load balancer is $(lb_status provisioning_status)/$(lb_status operating_status), not ACTIVE/ONLINE"
 e2e_log "ACTIVE/ONLINE at revision $three; HTTP through the VIP works"
 
+# controller_web_counters — the same three as the controller's /stats of the listener tells them.
+controller_web_counters() {
+    local stats
+    stats=$(cli listener stats --json web-80) || return 1
+    echo "$(field "$stats" stats bytes_in) $(field "$stats" stats total_connections) $(field "$stats" stats request_errors)"
+}
+stats_agree() {
+    local node
+    node=$(node_web_counters) && [[ -n "$node" && "$(controller_web_counters)" == "$node" ]]
+}
+e2e_log "/stats: the controller's counters equal the node's once the agent has reported"
+lab_wait_for 30 stats_agree || e2e_fail "listener stats '$(controller_web_counters)' != the node's '$(node_web_counters)'"
+read -r web_bytes web_flows _ <<<"$(node_web_counters)"
+# 31 connections at least (the first curl and 30 more); SYN retransmissions may add some.
+(( web_flows >= 31 && web_bytes > 0 )) || e2e_fail "the node counted $web_flows new flows and $web_bytes bytes"
+lb_stats=$(cli lb stats --json web)
+[[ "$(field "$lb_stats" stats total_connections) $(field "$lb_stats" stats bytes_out)" == "$web_flows 0" ]] \
+    || e2e_fail "load balancer stats $lb_stats, expected the listener's $web_flows flows"
+e2e_log "stats: $web_flows connections, $web_bytes bytes in, the same at the node and the controller"
+
 e2e_log "weight 5 for the first member, the third one removed"
 cli member set --pool web-pool b0 --weight 5 >/dev/null
 cli member delete --pool web-pool b2 >/dev/null
@@ -121,6 +150,8 @@ lab_wait_for 30 grep -q 'event=controller_unreachable' "$LAB_DIR/agent.log" || e
 start_controller
 cli member delete --pool web-pool b1 >/dev/null
 wait_backends "198.18.11.2:1:active 198.18.13.2:1:active" "after the controller restart"
+flows_now=$(field "$(cli lb stats --json web)" stats total_connections)
+(( flows_now >= web_flows )) || e2e_fail "the controller restart lost counts: $flows_now < $web_flows connections"
 
 e2e_log "restarting the agent (on_exit: keep) while the controller changes"
 kill -TERM "$agent_pid"
