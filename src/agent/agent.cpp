@@ -34,13 +34,22 @@ std::vector<l4::ServiceSpec> services_of(const config::Config& cfg, const config
               (vip.stateless ? XLB_VIP_STATELESS : 0);
     s.rate_limit = l4::RateLimit{vip.rate_limit.rate, vip.rate_limit.burst};
     const std::string label = config::vip_label(vip);
+    bool primary_serves = false;
     for (const auto& b : vip.backends) {
       config::BackendState state = b.state;
       if (auto o = admin.backends.find({label, b.address}); o != admin.backends.end())
         state = config::stricter(state, o->second);
       if (unhealthy.count({label, b.address})) state = config::stricter(state, config::BackendState::Down);
+      if (!b.backup && state == config::BackendState::Active && b.weight > 0) primary_serves = true;
       s.backends.push_back(l4::BackendSpec{b.address, b.weight, static_cast<l4::BackendState>(state)});
     }
+    // Backups stand by while another backend serves: out of the ring, as if
+    // draining, so that flows they took during an outage finish there when
+    // the others come back, while new flows go to the others again.
+    if (primary_serves)
+      for (size_t i = 0; i < vip.backends.size(); ++i)
+        if (vip.backends[i].backup && s.backends[i].state == l4::BackendState::Active)
+          s.backends[i].state = l4::BackendState::Draining;
     out.push_back(std::move(s));
   }
   return out;

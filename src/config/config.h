@@ -100,6 +100,8 @@ struct Backend {
   // Where the health check goes, when not the backend's own address / the check's port.
   std::optional<IpAddr> monitor_address;
   uint16_t monitor_port = 0;
+  // Takes new flows only while no other backend of the VIP can (agent.cpp, services_of).
+  bool backup = false;
 
   bool operator==(const Backend&) const = default;
 };

@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
                                          "stateless", "rate_limit", "health_check", "backends"};
-constexpr std::string_view kBackendKeys[] = {"address", "weight", "state", "monitor_address", "monitor_port"};
+constexpr std::string_view kBackendKeys[] = {"address", "weight", "state", "monitor_address", "monitor_port",
+                                             "backup"};
 constexpr std::string_view kRateLimitKeys[] = {"rate", "burst"};
 constexpr std::string_view kHealthCheckKeys[] = {"type", "interval_ms", "timeout_ms", "rise",   "fall",
                                                  "port", "path",        "host",       "expect_status", "payload"};
@@ -192,6 +193,7 @@ void Decoder::decode_backend(const YAML::Node& item, const std::string& path, Vi
       fail(*f, "must be of the backend address's family");
   }
   if (auto f = optional_field(*fields, "monitor_port")) assign(number(*f, 1, 65535), backend.monitor_port);
+  if (auto f = optional_field(*fields, "backup")) assign(boolean(*f), backend.backup);
   if (!address) return;
   backend.address = *address;
   vip.backends.push_back(backend);

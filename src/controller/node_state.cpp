@@ -43,7 +43,8 @@ json health_check_of(const json& monitor, const std::string& pool_protocol) {
 
 // Members of a pool as backends, one per address: the data plane knows a
 // backend by its address alone, so members that differ only in port share
-// one backend (weights added, probed at the oldest one's port). Backends
+// one backend (weights added, probed at the oldest one's port, a backup
+// when all of them are). Backends
 // come in the text order of their addresses, so the same members always
 // give the same list.
 json backends_of(const State& s, const std::string& pool_id) {
@@ -62,10 +63,12 @@ json backends_of(const State& s, const std::string& pool_id) {
                 {"state", up ? "active" : "down"},
                 {"monitor_port", m->at("monitor_port").is_null() ? m->at("protocol_port") : m->at("monitor_port")}};
       if (!m->at("monitor_address").is_null()) b["monitor_address"] = m->at("monitor_address");
+      if (m->value("backup", false)) b["backup"] = true;
       by_address.emplace(address, std::move(b));
       continue;
     }
     json& b = it->second;
+    if (!m->value("backup", false)) b.erase("backup");  // a backup only if all its members are
     if (up) {
       b["weight"] = std::min(kMaxWeight, b["weight"].get<int64_t>() + m->at("weight").get<int64_t>());
       b["state"] = "active";

@@ -193,6 +193,11 @@ class Agents(AgentsCase):
         self.report("l4-a", applied_revision=current + 2)
         shown = self.ok("GET", f"/v2/lbaas/loadbalancers/{lb['id']}")["loadbalancer"]
         self.assertEqual(shown["provisioning_status"], "ACTIVE")
+        # A backup member reaches the node as a backup backend; the node decides when it serves.
+        self.make_member(pool, "198.18.1.4", 80, backup=True)
+        vip = [v for v in self.desired("l4-a")[1]["desired"]["vips"] if v["name"] == listener["id"]][0]
+        self.assertEqual([(b["address"], b.get("backup", False)) for b in vip["backends"]],
+                         [("198.18.1.2", False), ("198.18.1.3", False), ("198.18.1.4", True)])
         self.expect_fault(400, "A health status is up, down or unknown", "PUT", "/v2/xlb/agents/l4-a/status",
                           {"status": {"health": [{"listener_id": "x", "address": "y", "status": "meh"}]}},
                           token=AGENT_A)

@@ -164,6 +164,16 @@ lab_http_many client 10 "http://$LAB_VIP4/" >"$LAB_DIR/after.txt"
 (( $(e2e_errors "$LAB_DIR/after.txt") == 0 )) || e2e_fail "requests failed after the agent restart"
 lab_wait_for 60 lb_is ACTIVE/ONLINE || e2e_fail "not ACTIVE/ONLINE after the restarts"
 
+e2e_log "b2 as a backup: it stands by while b0 and b1 serve, and takes over when both are disabled"
+cli member set --pool web-pool b2 --backup true >/dev/null
+wait_backends "198.18.11.2:1:active 198.18.12.2:3:active 198.18.13.2:1:draining" "with b2 a backup"
+cli member set --pool web-pool b0 --disable >/dev/null
+cli member set --pool web-pool b1 --disable >/dev/null
+wait_backends "198.18.11.2:0:down 198.18.12.2:0:down 198.18.13.2:1:active" "with only the backup left"
+lab_http_many client 10 "http://$LAB_VIP4/" >"$LAB_DIR/backup.txt"
+(( $(e2e_count backend=be3 "$LAB_DIR/backup.txt") == 10 )) \
+    || e2e_fail "the backup did not serve every request: $(sort "$LAB_DIR/backup.txt" | uniq -c | tr '\n' ' ')"
+
 e2e_log "a UDP listener lands on the node that advertises UDP"
 udp=$(field "$(cli listener create --json --loadbalancer web --protocol UDP --port "$LAB_UDP_PORT")" listener id)
 [[ -n "$udp" ]] || e2e_fail "no UDP listener"
@@ -171,4 +181,4 @@ udp_on_node() { lab_xlb_vip_packets "$LAB_VIP4" "$LAB_UDP_PORT" udp >/dev/null; 
 lab_wait_for 60 udp_on_node || e2e_fail "the UDP VIP did not reach the data plane"
 agents=$(cli agent list --json)
 [[ "$(field "$agents" agents 0 status)" == ONLINE ]] || e2e_fail "agent not ONLINE: $agents"
-e2e_pass "the data plane followed creation, weights, removals, a rollback and both restarts"
+e2e_pass "the data plane followed creation, weights, removals, a rollback, both restarts and a backup member"

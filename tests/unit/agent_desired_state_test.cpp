@@ -10,10 +10,15 @@
 namespace xlb::agent {
 namespace {
 
+// A node with these VIPs (the YAML list under `vips:`).
+config::Config with_vips(const std::string& vips) {
+  auto cfg = config::parse("node: {interface: eth0, encap_source_v4: 198.18.200.0/24}\nvips:\n" + vips, "t.yaml");
+  if (!cfg) throw std::runtime_error(cfg.error().message);
+  return *cfg;
+}
+
 config::Config lab_config() {
-  auto cfg = config::parse(
-      "node: {interface: eth0, encap_source_v4: 198.18.200.0/24}\n"
-      "vips:\n"
+  return with_vips(
       "  - address: 198.51.100.10\n"
       "    port: 80\n"
       "    protocol: tcp\n"
@@ -23,10 +28,7 @@ config::Config lab_config() {
       "      - {address: 198.18.11.2}\n"
       "      - {address: 198.18.12.2, state: draining}\n"
       "      - {address: 198.18.13.2, monitor_address: 198.18.21.2, monitor_port: 8080}\n"
-      "  - {address: 198.51.100.10, port: 53, protocol: udp, backends: [{address: 198.18.11.2}]}\n",
-      "t.yaml");
-  if (!cfg) throw std::runtime_error(cfg.error().message);
-  return *cfg;
+      "  - {address: 198.51.100.10, port: 53, protocol: udp, backends: [{address: 198.18.11.2}]}\n");
 }
 
 IpAddr ip(const char* text) { return *IpAddr::parse(text); }
@@ -44,6 +46,36 @@ TEST(DesiredState, ConfigOverridesAndHealthCombineToTheStricterState) {
   EXPECT_EQ(web.backends[2].state, l4::BackendState::Active);
   // The override names one VIP: the same address serves the other untouched.
   EXPECT_EQ(services[1].backends[0].state, l4::BackendState::Active);
+}
+
+TEST(DesiredState, BackupsStandByWhileAnotherBackendServes) {
+  const auto cfg = with_vips(
+      "  - address: 198.51.100.10\n"
+      "    port: 80\n"
+      "    protocol: tcp\n"
+      "    backends:\n"
+      "      - {address: 198.18.11.2}\n"
+      "      - {address: 198.18.12.2, weight: 0}\n"
+      "      - {address: 198.18.13.2, backup: true}\n"
+      "      - {address: 198.18.14.2, backup: true, state: down}\n");
+  const std::string web = "198.51.100.10:80/tcp";
+  auto states = [&](const config::AdminState& admin, const std::set<BackendRef>& unhealthy) {
+    std::vector<l4::BackendState> out;
+    for (const auto& b : services_of(cfg, admin, unhealthy).at(0).backends) out.push_back(b.state);
+    return out;
+  };
+  using S = l4::BackendState;
+  EXPECT_EQ(states({}, {}), (std::vector<S>{S::Active, S::Active, S::Draining, S::Down}))
+      << "the primary serves: the backup stands by (out of the ring, its flows kept)";
+  // The only primary with weight fails its check: the backup takes new flows
+  // (a weight-0 primary takes none); one that is down itself does not.
+  EXPECT_EQ(states({}, {{web, ip("198.18.11.2")}}), (std::vector<S>{S::Down, S::Active, S::Active, S::Down}));
+  config::AdminState drained;
+  drained.backends[{web, ip("198.18.11.2")}] = config::BackendState::Draining;
+  EXPECT_EQ(states(drained, {}), (std::vector<S>{S::Draining, S::Active, S::Active, S::Down}));
+  // The backup failing its own check stays down whatever the others do.
+  EXPECT_EQ(states({}, {{web, ip("198.18.11.2")}, {web, ip("198.18.13.2")}}),
+            (std::vector<S>{S::Down, S::Active, S::Down, S::Down}));
 }
 
 TEST(DesiredState, HealthTargetsUseTheMonitorAddressAndPort) {

@@ -269,6 +269,19 @@ TEST(ConfigParse, VipWithoutBackendsIsAllowed) {
   for (const Vip& vip : c.vips) EXPECT_TRUE(vip.backends.empty()) << vip_label(vip);
 }
 
+TEST(ConfigParse, BackupBackends) {
+  Config c = parse_ok(with_head("  - address: 198.51.100.1\n"
+                                "    port: 80\n"
+                                "    protocol: tcp\n"
+                                "    backends: [{address: 198.18.0.1}, {address: 198.18.0.2, backup: true}]\n"));
+  ASSERT_EQ(c.vips.at(0).backends.size(), 2u);
+  EXPECT_FALSE(c.vips[0].backends[0].backup);
+  EXPECT_TRUE(c.vips[0].backends[1].backup);
+  std::string errors = errors_of(with_head("  - address: 198.51.100.1\n"
+                                           "    backends: [{address: 198.18.0.2, backup: maybe}]\n"));
+  EXPECT_CONTAINS(errors, "vips[0].backends[0].backup: 'maybe' is not one of: true, false");
+}
+
 TEST(ConfigParse, SameAddressOnOtherPortOrProtocolIsNoDuplicate) {
   Config c =
       parse_ok(with_head("  - {address: 198.51.100.1, port: 80, protocol: tcp}\n"
