@@ -137,6 +137,17 @@ int run(const std::string& listen_text, const std::string& db_path, const std::s
       } else {
         spdlog::error("auth: reload refused, keeping the current tokens: {}", fresh.error().message);
       }
+      // Likewise a bad subnets file keeps the subnets in force. VIPs already
+      // given stay as they are, even outside a subnet that changed.
+      if (!subnets_path.empty()) {
+        auto fresh_subnets = Subnets::load(subnets_path);
+        if (fresh_subnets) {
+          spdlog::info("subnets: reloaded {} subnets from {}", fresh_subnets->all().size(), subnets_path);
+          api.set_subnets(std::make_shared<const Subnets>(std::move(*fresh_subnets)));
+        } else {
+          spdlog::error("subnets: reload refused, keeping the current subnets: {}", fresh_subnets.error().message);
+        }
+      }
       wait_reload();
     });
   };

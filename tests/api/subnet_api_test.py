@@ -6,9 +6,11 @@ start-up errors naming file:line.
 Usage: subnet_api_test.py --controller build/src/controller/xlb-controller
 """
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,6 +95,34 @@ class Subnets(unittest.TestCase):
         self.assertEqual(got, ["203.0.113.9", "203.0.113.10"])
         self.assertEqual(self.create_lb(vip_subnet_id=TINY),
                          (409, fault(f"No free address left in subnet {TINY} (203.0.113.8/30)")))
+
+    def test_sighup_rereads_the_file_and_a_bad_one_keeps_the_subnets(self):
+        extra = "55555555-5555-4555-8555-666666666666"
+        path = os.path.join(self.tmp.name, "subnets.yaml")
+        self.assertEqual(self.req("GET", f"/v2.0/subnets/{extra}")[0], 404)
+        with open(path, "a") as f:
+            f.write(f"  - id: {extra}\n    name: more-vips\n    cidr: 203.0.113.64/28\n")
+        self.ctl.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(eventually(lambda: self.req("GET", f"/v2.0/subnets/{extra}")[0] == 200))
+        self.assertEqual(self.create_lb(vip_subnet_id=extra)[1]["loadbalancer"]["vip_address"], "203.0.113.65")
+        with open(path, "w") as f:
+            f.write("subnets: [oops\n")
+        self.ctl.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(eventually(lambda: "subnets: reload refused" in self.ctl.read_log()))
+        self.assertEqual(self.req("GET", f"/v2.0/subnets/{extra}")[0], 200)
+        with open(path, "w") as f:
+            f.write(SUBNETS)
+        self.ctl.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(eventually(lambda: self.req("GET", f"/v2.0/subnets/{extra}")[0] == 404))
+
+
+def eventually(check, seconds=5):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
 
 
 class SubnetFileErrors(unittest.TestCase):
