@@ -5,12 +5,13 @@
 # ACTIVE/ONLINE, the controller's /stats equal the node's counters, and killing the
 # controller, then the agent, loses nothing.
 # Placement refusals (a UDP listener with no UDP group) are in tests/api/agents_api_test.py;
-# here the node advertises UDP and a UDP listener lands on it.
+# here a UDP listener lands on the node that advertises UDP, not on a TCP-only one.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 XLB_CONTROLLER="$XLB_BUILD_DIR/src/controller/xlb-controller"
 ADMIN_TOKEN=e2e-admin-token-00000001
 AGENT_TOKEN=e2e-agent-token-00000002
+TCP_AGENT_TOKEN=e2e-agent-token-00000003
 API=http://127.0.0.1:9876
 
 lab_skip_unless_root_and_netns
@@ -38,6 +39,7 @@ cat >"$LAB_DIR/tokens.yaml" <<EOF2
 tokens:
   - {token: $ADMIN_TOKEN, name: ops, project_id: operators, roles: [admin]}
   - {token: $AGENT_TOKEN, name: l4, project_id: operators, roles: [agent]}
+  - {token: $TCP_AGENT_TOKEN, name: l4-tcp, project_id: operators, roles: [agent]}
 EOF2
 chmod 600 "$LAB_DIR/tokens.yaml"
 printf '%s\n' "$AGENT_TOKEN" >"$LAB_DIR/agent.token"
@@ -174,11 +176,28 @@ lab_http_many client 10 "http://$LAB_VIP4/" >"$LAB_DIR/backup.txt"
 (( $(e2e_count backend=be3 "$LAB_DIR/backup.txt") == 10 )) \
     || e2e_fail "the backup did not serve every request: $(sort "$LAB_DIR/backup.txt" | uniq -c | tr '\n' ' ')"
 
-e2e_log "a UDP listener lands on the node that advertises UDP"
-udp=$(field "$(cli listener create --json --loadbalancer web --protocol UDP --port "$LAB_UDP_PORT")" listener id)
-[[ -n "$udp" ]] || e2e_fail "no UDP listener"
-udp_on_node() { lab_xlb_vip_packets "$LAB_VIP4" "$LAB_UDP_PORT" udp >/dev/null; }
-lab_wait_for 60 udp_on_node || e2e_fail "the UDP VIP did not reach the data plane"
+e2e_log "a UDP listener lands only on a node that advertises UDP"
+# A second node group, tcp-only, whose one agent serves TCP only. The lab has one L4
+# node, so this agent only registers (over the API) and is asked for its desired state.
+tcp_agent() { lab_exec l4 curl -sS --max-time 10 -H "X-Auth-Token: $TCP_AGENT_TOKEN" "$@"; }
+code=$(tcp_agent -o /dev/null -w '%{http_code}' -X PUT "$API/v2/xlb/agents/l4-tcp" \
+    -d '{"agent": {"role": "l4", "group": "tcp-only", "capabilities": ["TCP"]}}')
+[[ "$code" == 200 ]] || e2e_fail "the TCP-only agent could not register: HTTP $code"
+placement() {
+    local newest
+    newest=$(field "$(cli revision list --json)" revisions 0 revision)
+    field "$(cli revision show --json "$newest")" revision state loadbalancers "$1" placement_group
+}
+dns=$(field "$(cli lb create --json --name dns --vip-address "$LAB_VIP4_ALT")" loadbalancer id)
+# Empty, it goes to the group with the fewest load balancers: tcp-only.
+[[ "$(placement "$dns")" == tcp-only ]] || e2e_fail "the new load balancer is on '$(placement "$dns")', not tcp-only"
+udp=$(field "$(cli listener create --json --loadbalancer dns --protocol UDP --port "$LAB_UDP_PORT")" listener id)
+[[ "$(placement "$dns")" == lab ]] || e2e_fail "with a UDP listener the load balancer is on '$(placement "$dns")', not lab"
+udp_on_node() { lab_xlb_vip_packets "$LAB_VIP4_ALT" "$LAB_UDP_PORT" udp >/dev/null; }
+lab_wait_for 60 udp_on_node || e2e_fail "the UDP VIP did not reach the data plane of the node that serves UDP"
+tcp_only_vips=$(tcp_agent "$API/v2/xlb/agents/l4-tcp/desired?wait=0")
+[[ "$tcp_only_vips" == *'"vips":[]'* && "$tcp_only_vips" != *"$udp"* ]] \
+    || e2e_fail "the TCP-only node was given VIPs: $tcp_only_vips"
 agents=$(cli agent list --json)
 [[ "$(field "$agents" agents 0 status)" == ONLINE ]] || e2e_fail "agent not ONLINE: $agents"
 e2e_pass "the data plane followed creation, weights, removals, a rollback, both restarts and a backup member"
