@@ -369,7 +369,8 @@ void Agent::on_health_change(const health::Transition& t) {
                            {{"service", ref.first},
                             {"backend", ref.second.str()},
                             {"reason", t.reason},
-                            {"probe", t.target.address.str() + ":" + std::to_string(t.target.port)}});
+                            {"probe", t.target.port ? t.target.address.str() + ":" + std::to_string(t.target.port)
+                                                    : t.target.address.str()}});
     if (down)
       spdlog::warn("{}", line);
     else

@@ -10,6 +10,7 @@ health::CheckSpec spec_of(const config::HealthCheck& c) {
     case config::CheckType::Http: s.type = health::CheckType::Http; break;
     case config::CheckType::Https: s.type = health::CheckType::Https; break;
     case config::CheckType::Udp: s.type = health::CheckType::Udp; break;
+    case config::CheckType::Ping: s.type = health::CheckType::Ping; break;
   }
   s.interval = std::chrono::milliseconds(c.interval_ms);
   s.timeout = std::chrono::milliseconds(c.timeout_ms);
@@ -33,7 +34,11 @@ HealthTargets health_targets_of(const config::Config& cfg) {
     for (const auto& b : vip.backends) {
       health::Target t;
       t.address = b.monitor_address.value_or(b.address);
-      t.port = b.monitor_port ? b.monitor_port : vip.health_check->port ? vip.health_check->port : vip.port;
+      // A ping has no port: one target per address, whichever VIPs ask for it.
+      t.port = vip.health_check->type == config::CheckType::Ping ? 0
+               : b.monitor_port                                  ? b.monitor_port
+               : vip.health_check->port                          ? vip.health_check->port
+                                                                 : vip.port;
       t.spec = spec;
       out[t].push_back(BackendRef{label, b.address});
     }

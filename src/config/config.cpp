@@ -149,6 +149,7 @@ std::string check_type_name(CheckType type) {
     case CheckType::Http: return "http";
     case CheckType::Https: return "https";
     case CheckType::Udp: return "udp";
+    case CheckType::Ping: return "ping";
   }
   return "unknown";
 }

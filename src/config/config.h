@@ -71,7 +71,7 @@ inline constexpr unsigned kMinEncapV6PrefixLength = 96;
 // active backend down; a `xlb l4 drain` makes it draining (docs/operations.md).
 enum class BackendState : uint8_t { Active, Draining, Down };
 
-enum class CheckType : uint8_t { Tcp, Http, Https, Udp };
+enum class CheckType : uint8_t { Tcp, Http, Https, Udp, Ping };
 
 struct StatusRange {
   int lo = 200, hi = 399;

@@ -69,7 +69,8 @@ void Decoder::decode_health_check(const Field& field, const Vip& vip, HealthChec
   auto fields = mapping(field.value, field.path, field.line, kHealthCheckKeys);
   if (!fields) return;
   if (auto f = optional_field(*fields, "type"))
-    assign(choice(*f, {CheckType::Tcp, CheckType::Http, CheckType::Https, CheckType::Udp}, check_type_name),
+    assign(choice(*f, {CheckType::Tcp, CheckType::Http, CheckType::Https, CheckType::Udp, CheckType::Ping},
+                  check_type_name),
            check.type);
   if (auto f = optional_field(*fields, "interval_ms"))
     assign(number(*f, kMinCheckIntervalMs, kMaxCheckIntervalMs), check.interval_ms);
@@ -82,7 +83,12 @@ void Decoder::decode_health_check(const Field& field, const Vip& vip, HealthChec
   }
   if (auto f = optional_field(*fields, "rise")) assign(number(*f, 1, kMaxRiseFall), check.rise);
   if (auto f = optional_field(*fields, "fall")) assign(number(*f, 1, kMaxRiseFall), check.fall);
-  if (auto f = optional_field(*fields, "port")) assign(number(*f, 1, 65535), check.port);
+  if (auto f = optional_field(*fields, "port")) {
+    if (check.type == CheckType::Ping)
+      fail(*f, "a ping check has no port");
+    else
+      assign(number(*f, 1, 65535), check.port);
+  }
   const bool http = check.type == CheckType::Http || check.type == CheckType::Https;
   for (std::string_view key : {"path", "host", "expect_status"}) {
     if (auto f = optional_field(*fields, key); f && !http)
@@ -110,8 +116,7 @@ void Decoder::decode_health_check(const Field& field, const Vip& vip, HealthChec
   }
   if (check.type == CheckType::Udp && vip.protocol == Protocol::Tcp)
     fail(field, "a udp check on a tcp VIP would probe a port the service does not serve");
-  if ((check.type != CheckType::Udp) && vip.protocol == Protocol::Udp)
-    fail(field, "a " + check_type_name(check.type) + " check on a udp VIP: use type udp");
+  // A tcp or http check on a udp VIP is judged with the backends (decode_vip).
 }
 
 void Decoder::decode_vips(const Field& field, Config& config, Origins& origins) {
@@ -149,11 +154,16 @@ void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config
     decode_health_check(*check_field, vip, *vip.health_check);
   }
   if (auto f = optional_field(*fields, "backends")) decode_backends(*f, vip, origin);
-  if (check_field && port && *port == 0 && vip.health_check->port == 0) {
+  if (check_field && vip.health_check->type != CheckType::Ping && vip.health_check->port == 0) {
     const bool every_backend_has_port = std::all_of(vip.backends.begin(), vip.backends.end(),
                                                     [](const Backend& b) { return b.monitor_port != 0; });
-    if (!every_backend_has_port)
+    const bool over_tcp = vip.health_check->type != CheckType::Udp;
+    if (port && *port == 0 && !every_backend_has_port)
       fail(*check_field, "the VIP serves every port (port 0): give the check a port, or every backend a monitor_port");
+    else if (over_tcp && vip.protocol == Protocol::Udp && !every_backend_has_port)
+      fail(*check_field, "a " + check_type_name(vip.health_check->type) +
+                             " check on a udp VIP probes over TCP, where the VIP's port is not served: give the "
+                             "check a port, or every backend a monitor_port (or use type udp or ping)");
   }
   // The cross-field checks judge backends against the VIP's family: without
   // an address the VIP cannot take part (its own fields were checked above).

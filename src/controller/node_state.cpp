@@ -14,17 +14,19 @@ constexpr int64_t kMaxIntervalSeconds = 3600;  // the agent's check interval lim
 constexpr int64_t kMaxWeight = 65535;
 
 // The agent's health_check for an Octavia monitor on a pool of this
-// protocol, or null when the L4 tier cannot run that check (PING: no ICMP
-// probes; a TCP or HTTP check on a UDP pool: the agent probes UDP VIPs with
-// UDP only). Such members show NO_MONITOR.
+// protocol, or null when the L4 tier cannot run that check (none that
+// validation lets through: service.cpp, monitor_fits_pool). A TCP or HTTP
+// monitor of a UDP pool probes over TCP at each member's monitor_port (its
+// protocol_port when unset), as Octavia does.
 json health_check_of(const json& monitor, const std::string& pool_protocol) {
   const std::string& type = text(monitor, "type");
   const bool udp_pool = pool_protocol == "UDP";
   std::string kind;
   if (type == "UDP-CONNECT" && udp_pool) kind = "udp";
-  else if (type == "TCP" && !udp_pool) kind = "tcp";
-  else if (type == "HTTP" && !udp_pool) kind = "http";
+  else if (type == "TCP") kind = "tcp";
+  else if (type == "HTTP") kind = "http";
   else if (type == "HTTPS" && !udp_pool) kind = "https";
+  else if (type == "PING") kind = "ping";
   else return nullptr;
   const int64_t delay = std::min(monitor.at("delay").get<int64_t>(), kMaxIntervalSeconds);
   const int64_t timeout = std::min(monitor.at("timeout").get<int64_t>(), delay);

@@ -108,6 +108,8 @@ void Checker::launch(const std::shared_ptr<State>& s) {
     probe = make_tcp_probe(io_, t);
   } else if (t.spec.type == CheckType::Udp) {
     probe = make_udp_probe(io_, t);
+  } else if (t.spec.type == CheckType::Ping) {
+    probe = make_ping_probe(io_, t);
   } else if (t.spec.type == CheckType::Http) {
     probe = make_http_probe(io_, t, nullptr);
   } else {

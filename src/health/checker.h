@@ -1,4 +1,4 @@
-// Active health checks of backends: TCP connect, HTTP(S) status, UDP echo.
+// Active health checks of backends: TCP connect, HTTP(S) status, UDP echo, ICMP echo.
 //
 // The checker runs entirely on the io_context it is given (the agent's single
 // thread): every probe is asynchronous, so hundreds of backends cost sockets
@@ -27,7 +27,7 @@ class context;
 
 namespace xlb::health {
 
-enum class CheckType { Tcp, Http, Https, Udp };
+enum class CheckType { Tcp, Http, Https, Udp, Ping };
 
 // An inclusive range of HTTP status codes, e.g. {200, 299}.
 struct StatusRange {

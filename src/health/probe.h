@@ -1,5 +1,5 @@
 // One probe: a single attempt against one target, bounded by its own timeout.
-// Each kind (probe_tcp.cpp, probe_http.cpp, probe_udp.cpp) derives from Probe
+// Each kind (probe_tcp.cpp, probe_http.cpp, probe_udp.cpp, probe_ping.cpp) derives from Probe
 // and supplies begin() and close(); the base owns the timeout and makes sure
 // the result is delivered exactly once, or never after cancel().
 #pragma once
@@ -64,6 +64,8 @@ std::shared_ptr<Probe> make_tcp_probe(boost::asio::io_context& io, const Target&
 std::shared_ptr<Probe> make_http_probe(boost::asio::io_context& io, const Target& target,
                                        std::shared_ptr<boost::asio::ssl::context> tls);
 std::shared_ptr<Probe> make_udp_probe(boost::asio::io_context& io, const Target& target);
+// ICMP/ICMPv6 echo; the target's port is not used.
+std::shared_ptr<Probe> make_ping_probe(boost::asio::io_context& io, const Target& target);
 // A probe that fails with `reason` as soon as it starts: a target that cannot
 // be probed at all still reports through the normal path.
 std::shared_ptr<Probe> make_failed_probe(boost::asio::io_context& io, std::string reason);

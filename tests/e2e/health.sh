@@ -12,6 +12,8 @@
 #      and new connections reach be2 again;
 #   4. a udp check: with be3's server stopped, be3 goes down for dns4 (ICMP port
 #      unreachable) and UDP through the VIP avoids it; it comes back when restarted;
+#      ping checks (echo4 over ICMP, web6 over ICMPv6): be1 ignoring echo requests goes
+#      down for those two VIPs only, and comes back;
 #   5. with every server stopped, every backend goes down and new connections fail within
 #      the client's timeout, counted by the data plane: when the build has the
 #      reset_no_backend counter, each SYN is refused with a RST (curl: connection refused)
@@ -25,8 +27,11 @@ RISE=2
 FALL=2
 HTTP_CHECK="{type: http, path: /health, interval_ms: $INTERVAL_MS, timeout_ms: $TIMEOUT_MS, rise: $RISE, fall: $FALL}"
 UDP_CHECK="{type: udp, interval_ms: $INTERVAL_MS, timeout_ms: $TIMEOUT_MS, rise: $RISE, fall: $FALL}"
+PING_CHECK="{type: ping, interval_ms: $INTERVAL_MS, timeout_ms: $TIMEOUT_MS, rise: $RISE, fall: $FALL}"
 WEB4="$LAB_VIP4 $LAB_HTTP_PORT tcp"
 DNS4="$LAB_VIP4 $LAB_UDP_PORT udp"
+ECHO4="$LAB_VIP4 $LAB_ECHO_PORT tcp"
+WEB6="$LAB_VIP6 $LAB_HTTP_PORT tcp"
 WEB4_LABEL="$LAB_VIP4:$LAB_HTTP_PORT/tcp"
 DNS4_LABEL="$LAB_VIP4:$LAB_UDP_PORT/udp"
 
@@ -95,9 +100,12 @@ for b in "${LAB_BACKENDS[@]}"; do
 done
 lab_xlb_write_config
 sed -i -e "/name: web4,/s|backends:|health_check: $HTTP_CHECK, backends:|" \
-    -e "/name: dns4,/s|backends:|health_check: $UDP_CHECK, backends:|" "$LAB_XLB_CONFIG"
+    -e "/name: dns4,/s|backends:|health_check: $UDP_CHECK, backends:|" \
+    -e "/name: echo4,/s|backends:|health_check: $PING_CHECK, backends:|" \
+    -e "/name: web6,/s|backends:|health_check: $PING_CHECK, backends:|" "$LAB_XLB_CONFIG"
 grep -q "name: web4.*health_check: {type: http" "$LAB_XLB_CONFIG" || e2e_fail "could not add the http check to web4"
 grep -q "name: dns4.*health_check: {type: udp" "$LAB_XLB_CONFIG" || e2e_fail "could not add the udp check to dns4"
+grep -q "name: web6.*health_check: {type: ping" "$LAB_XLB_CONFIG" || e2e_fail "could not add the ping check to web6"
 lab_xlb_start_agent 60 || e2e_fail "xlb-agent did not become ready"
 e2e_log "agent ready; waiting for http://$LAB_VIP4/ to answer through xlb"
 lab_wait_for 30 lab_exec client curl -sf --max-time 2 -o /dev/null "http://$LAB_VIP4/" \
@@ -204,6 +212,31 @@ lab_wait_for 10 agent_log_has "event=backend_up service=$DNS4_LABEL backend=$be3
 e2e_log "be3 active again for dns4: agent logged it $(log_delay "event=backend_up service=$DNS4_LABEL backend=$be3 " "$t0")s after the server was ready, show after ${polled}s (polled)"
 
 # ---------------------------------------------------------------------------------------
+# 5b. ping checks on echo4 (ICMP) and web6 (ICMPv6): be1 stops answering echo requests,
+#     be1 goes down for both while web4's http check keeps it active there; then back.
+# ---------------------------------------------------------------------------------------
+be1=$(lab_be_addr4 1)
+be1_6=$(lab_be_addr6 1)
+# shellcheck disable=SC2086
+lab_wait_for 30 is_state active $ECHO4 "$be1" || e2e_fail "be1 is not active for echo4 before the ping step"
+lab_exec be1 sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1 \
+    || e2e_fail "could not make be1 ignore echo requests"
+# shellcheck disable=SC2086
+lab_wait_for 30 is_state down $ECHO4 "$be1" || e2e_fail "be1 did not go down for echo4 (ping) within 30 s"
+# shellcheck disable=SC2086
+lab_wait_for 30 is_state down $WEB6 "$be1_6" || e2e_fail "be1 did not go down for web6 (ICMPv6 ping) within 30 s"
+# shellcheck disable=SC2086
+is_state active $WEB4 "$be1" || e2e_fail "be1 went down for web4 too, whose http check still passes"
+grep -F "event=backend_down service=$LAB_VIP4:$LAB_ECHO_PORT/tcp backend=$be1 " "$LAB_DIR/agent.log" | tail -1 \
+    | grep -q 'reason="timeout after' || e2e_fail "be1 down for echo4 without a ping timeout as the reason"
+lab_exec be1 sysctl -qw net.ipv4.icmp_echo_ignore_all=0 net.ipv6.icmp.echo_ignore_all=0
+# shellcheck disable=SC2086
+lab_wait_for 30 is_state active $ECHO4 "$be1" || e2e_fail "be1 did not come back for echo4 (ping) within 30 s"
+# shellcheck disable=SC2086
+lab_wait_for 30 is_state active $WEB6 "$be1_6" || e2e_fail "be1 did not come back for web6 (ping) within 30 s"
+e2e_log "ping checks: be1 went down for echo4 and web6 while ignoring echo requests, and came back"
+
+# ---------------------------------------------------------------------------------------
 # 6. Every server stops: every backend down, new connections fail within the client's
 #    timeout and the data plane counts them.
 # ---------------------------------------------------------------------------------------
@@ -258,4 +291,4 @@ e2e_log "all web4 backends active again after $(since "$t0")s (polled)"
 lab_wait_for 30 lab_exec client curl -sf --max-time 2 -o /dev/null "http://$LAB_VIP4/" \
     || e2e_fail "the VIP does not answer after the servers came back"
 
-e2e_pass "http check: down ${detect}s after SIGTERM (bound ${bound_ms} ms), up after ${recover}s; udp check: down ${udp_detect}s after SIGTERM; all down: $mode path ($cname +$((after - before)))"
+e2e_pass "http check: down ${detect}s after SIGTERM (bound ${bound_ms} ms), up after ${recover}s; udp check: down ${udp_detect}s after SIGTERM; ping checks down and up; all down: $mode path ($cname +$((after - before)))"

@@ -103,12 +103,37 @@ TEST(ConfigHealth, BadChecksAreNamed) {
                   "health_check.expect_status: '200-abc' is not a list of HTTP status codes");
   EXPECT_CONTAINS(errors_of(vip("    health_check: {type: http, path: nope}\n")), "must start with '/'");
   EXPECT_CONTAINS(errors_of(vip("    health_check: {type: udp}\n")), "a udp check on a tcp VIP");
-  EXPECT_CONTAINS(errors_of(vip("    health_check: {type: tcp}\n", "udp")), "use type udp");
+  EXPECT_CONTAINS(errors_of(vip("    health_check: {type: tcp}\n", "udp")),
+                  "a tcp check on a udp VIP probes over TCP, where the VIP's port is not served");
+  EXPECT_CONTAINS(errors_of(vip("    health_check: {type: ping, port: 7}\n")), "health_check.port: a ping check has no port");
   EXPECT_CONTAINS(errors_of(vip("    health_check: {type: tcp}\n", "tcp", 0)), "give the check a port");
-  EXPECT_CONTAINS(errors_of(vip("    health_check: {type: smtp}\n")), "'smtp' is not one of: tcp, http, https, udp");
+  EXPECT_CONTAINS(errors_of(vip("    health_check: {type: smtp}\n")), "'smtp' is not one of: tcp, http, https, udp, ping");
   EXPECT_CONTAINS(errors_of(vip("    health_check: {interval_ms: 10}\n")), "out of range (50..3600000)");
   EXPECT_CONTAINS(errors_of(vip("    rate_limit: {burst: 5}\n")), "rate_limit.rate: required field is missing");
   EXPECT_CONTAINS(errors_of(vip("    rate_limit: {rate: 200000000}\n")), "out of range (0..100000000)");
+}
+
+TEST(ConfigHealth, UdpVipsMayBeCheckedOverTcpAtAnotherPortOrByPing) {
+  auto parsed = [](const std::string& vips) {
+    auto cfg = parse(std::string(kNode) + "vips:\n" + vips, "t.yaml");
+    EXPECT_TRUE(cfg.ok()) << (cfg.ok() ? "" : cfg.error().message);
+    return cfg.ok() ? cfg->vips.at(0).health_check.value_or(HealthCheck{}) : HealthCheck{};
+  };
+  // A DNS service with an HTTP health endpoint: the check's own port, or each backend's.
+  EXPECT_EQ(parsed("  - {address: 198.51.100.53, port: 53, protocol: udp, health_check: {type: http, port: 8080},"
+                   " backends: [{address: 198.18.10.2}]}\n")
+                .port,
+            8080);
+  EXPECT_EQ(parsed("  - {address: 198.51.100.53, port: 53, protocol: udp, health_check: {type: tcp},"
+                   " backends: [{address: 198.18.10.2, monitor_port: 8053}]}\n")
+                .type,
+            CheckType::Tcp);
+  // Ping needs no port, even on an every-port VIP.
+  for (const char* vip : {"  - {address: 198.51.100.53, port: 53, protocol: udp, health_check: {type: ping},"
+                          " backends: [{address: 198.18.10.2}]}\n",
+                          "  - {address: 198.51.100.53, port: 0, protocol: tcp, health_check: {type: ping},"
+                          " backends: [{address: 198.18.10.2}]}\n"})
+    EXPECT_EQ(parsed(vip).type, CheckType::Ping) << vip;
 }
 
 TEST(ConfigHealth, HostHeaderCannotInjectHeaders) {

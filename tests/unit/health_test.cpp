@@ -17,6 +17,10 @@
 #include <string>
 #include <vector>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "health/http_message.h"
 
 namespace xlb::health {
@@ -512,6 +516,50 @@ TEST_F(HealthTest, Ipv6UdpEcho) {
   Target t = target(CheckType::Udp, "::1", server->port());
   EXPECT_TRUE(probe_alone(t, 2).empty());
   EXPECT_EQ(checker->health(t), Health::Up);
+}
+
+// ---- ping --------------------------------------------------------------------
+
+// Whether this process may open raw ICMP sockets (root or CAP_NET_RAW).
+bool can_ping(bool v6) {
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW, v6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP});
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+TEST_F(HealthTest, PingLoopbackIsUp) {
+  if (!can_ping(false)) GTEST_SKIP() << "no CAP_NET_RAW: PING checks cannot run here";
+  Target t = target(CheckType::Ping, "127.0.0.1", 0);
+  EXPECT_TRUE(probe_alone(t).empty());
+  EXPECT_EQ(checker->health(t), Health::Up);
+  EXPECT_EQ(checker->status(t)->last_reason, "echo reply");
+}
+
+TEST_F(HealthTest, Ipv6PingLoopbackIsUp) {
+  if (!can_ping(true)) GTEST_SKIP() << "no CAP_NET_RAW: PING checks cannot run here";
+  if (!on_ipv6<UdpServer>(true, "::1")) GTEST_SKIP() << "no IPv6 loopback";
+  Target t = target(CheckType::Ping, "::1", 0);
+  EXPECT_TRUE(probe_alone(t).empty());
+  EXPECT_EQ(checker->status(t)->last_reason, "echo reply");
+}
+
+TEST_F(HealthTest, ManyPingsOfOneAddressEachFindTheirOwnReply) {
+  if (!can_ping(false)) GTEST_SKIP() << "no CAP_NET_RAW: PING checks cannot run here";
+  // Distinct specs make distinct targets, all probing 127.0.0.1 at once: every
+  // raw socket sees every reply and must keep only its own.
+  std::vector<Target> targets;
+  for (int i = 0; i < 8; ++i) {
+    targets.push_back(target(CheckType::Ping, "127.0.0.1", 0));
+    targets.back().spec.rise = 2 + i;
+  }
+  make_checker();
+  checker->set_targets(targets);
+  ASSERT_TRUE(run_until([&] {
+    return std::all_of(targets.begin(), targets.end(), [&](const Target& t) { return probes(t) >= 3; });
+  }));
+  EXPECT_TRUE(changes.empty());
+  for (const auto& t : targets) EXPECT_EQ(checker->status(t)->last_reason, "echo reply");
 }
 
 // ---- the target set, the cap, stopping ------------------------------------

@@ -144,16 +144,24 @@ TEST(NodeState, OnlyTheGroupsEnabledListenersResolvedForTheDataPlane) {
   EXPECT_TRUE(node_state(b.s, "g", 8).at("vips").empty());
 }
 
-TEST(NodeState, ChecksTheL4TierCannotRunAreLeftOut) {
+TEST(NodeState, EveryMonitorAUdpPoolMayHaveBecomeACheck) {
   Builder b;
   auto lb = b.lb("198.51.100.1", "g");
   auto udp = b.listener(lb, "UDP", 53);
   auto pool = b.pool(lb, udp, "UDP", "SOURCE_IP_PORT");
   b.member(pool, "198.18.11.2", 53);
   auto hm = b.add(Kind::healthmonitor, {{"pool_id", pool}, {"type", "PING"}, {"delay", 5}, {"timeout", 2}, {"max_retries", 2}});
-  EXPECT_FALSE(node_state(b.s, "g", 1).at("vips")[0].contains("health_check"));
+  auto check_type = [&] { return node_state(b.s, "g", 1).at("vips")[0].at("health_check").at("type"); };
+  EXPECT_EQ(check_type(), "ping");
   b.s.collection(Kind::healthmonitor)[hm]["type"] = "UDP-CONNECT";
-  EXPECT_EQ(node_state(b.s, "g", 1).at("vips")[0].at("health_check").at("type"), "udp");
+  EXPECT_EQ(check_type(), "udp");
+  // Over TCP at the member's monitor_port (its protocol_port here), as Octavia does.
+  b.s.collection(Kind::healthmonitor)[hm]["type"] = "TCP";
+  EXPECT_EQ(check_type(), "tcp");
+  EXPECT_EQ(node_state(b.s, "g", 1).at("vips")[0].at("backends")[0].at("monitor_port"), 53);
+  // What validation refuses (service.cpp) is left out rather than guessed at.
+  b.s.collection(Kind::healthmonitor)[hm]["type"] = "HTTPS";
+  EXPECT_FALSE(node_state(b.s, "g", 1).at("vips")[0].contains("health_check"));
 }
 
 TEST(Statuses, ProvisioningFollowsWhatTheGroupApplied) {
