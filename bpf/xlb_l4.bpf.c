@@ -140,14 +140,21 @@ static __always_inline struct verdict send_to_backend(struct xdp_md *ctx, struct
 static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet *pkt,
 					      const struct xlb_vip *vip, __u64 bytes)
 {
-	__u32 hash = flow_hash(pkt, vip);
+	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
 	const int cached = session_cache_on(vip);
 	struct xlb_backend *be = NULL;
-	__u32 backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
-	struct xlb_node_cfg *cfg = node_cfg();
-	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+	struct xlb_node_cfg *cfg;
+	__u32 backend_id, hash;
 	int new_flow = 0;
 
+	/* Before anything else: a refused source leaves no trace but its count. */
+	if (!acl_admits(pkt, vip)) {
+		VIP_STAT(vs, acl_denied);
+		return drop(XLB_DROP_ACL_DENIED);
+	}
+	hash = flow_hash(pkt, vip);
+	backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
+	cfg = node_cfg();
 	if (cached) {
 		if (be)
 			VIP_STAT(vs, session_hits);
@@ -234,6 +241,10 @@ static __always_inline struct verdict forward_fragment(struct xdp_md *ctx, struc
 	if (pkt->ip_len < pkt->l3_len || data + pkt->l2_len + pkt->ip_len > data_end)
 		return drop(XLB_DROP_BAD_L3);
 	vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+	if (!acl_admits(pkt, vip)) {
+		VIP_STAT(vs, acl_denied);
+		return drop(XLB_DROP_ACL_DENIED);
+	}
 	hash = flow_hash(pkt, vip);
 	backend_id = ring_pick(vip, hash);
 	if (backend_id == XLB_NO_BACKEND) {

@@ -38,6 +38,14 @@ struct {
 } xlb_vip_addrs_v2 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct xlb_acl_key);
+	__type(value, __u32);
+	__uint(max_entries, XLB_ACL_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xlb_vipacl_v2 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, __u32);

@@ -32,6 +32,19 @@ static __always_inline struct xlb_vip *vip_lookup(const struct packet *pkt)
 	return bpf_map_lookup_elem(&xlb_vips_v2, &key);
 }
 
+/* Whether the VIP serves this packet's source: always, unless it has an
+ * allow-list and the source is in none of its prefixes. */
+static __always_inline int acl_admits(const struct packet *pkt, const struct xlb_vip *vip)
+{
+	struct xlb_acl_key key = {.prefixlen = 32 + 128};
+
+	if (!(vip->flags & XLB_VIP_ACL))
+		return 1;
+	key.vip_id = bpf_htonl(vip->vip_id);
+	__builtin_memcpy(key.addr, pkt->flow.src, sizeof(key.addr));
+	return bpf_map_lookup_elem(&xlb_vipacl_v2, &key) != NULL;
+}
+
 static __always_inline __u32 flow_hash(const struct packet *pkt, const struct xlb_vip *vip)
 {
 	struct xlb_flow f = {};

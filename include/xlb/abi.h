@@ -48,6 +48,9 @@ enum xlb_vip_flags {
 	 * fragments: every fragment of a datagram (first and later, which carry
 	 * no ports) reaches the same backend. For all-ports (port 0) VIPs. */
 	XLB_VIP_HASH_ADDRESSES = 1u << 2,
+	/* Only sources in the VIP's allow-list (xlb_vipacl_v2) are served; the
+	 * rest are dropped and counted (acl_denied). */
+	XLB_VIP_ACL = 1u << 3,
 };
 
 struct xlb_vip {
@@ -65,6 +68,20 @@ struct xlb_vip {
 struct xlb_vip_addr_key {
 	struct xlb_addr addr;
 	__u32 family;
+};
+
+/*
+ * xlb_vipacl_v2: LPM_TRIE, key xlb_acl_key -> __u32 (always 1), the source
+ * prefixes a VIP with XLB_VIP_ACL serves. The key's prefixlen counts the
+ * vip_id's 32 bits plus the prefix's own, so one trie holds every VIP's list
+ * and a lookup with prefixlen 32 + 128 finds the longest match in this VIP's.
+ * IPv4 sources sit in addr[0..3], as in xlb_addr.
+ */
+#define XLB_ACL_MAX_ENTRIES 65536
+struct xlb_acl_key {
+	__u32 prefixlen;
+	__u32 vip_id; /* network order, so the trie sees its bytes in order */
+	__u8 addr[16];
 };
 
 /*
@@ -279,6 +296,7 @@ enum xlb_drop_reason {
 	XLB_DROP_TOO_BIG_UNANSWERED,   /* too big, and the header is not one we quote (IPv4 options) */
 	XLB_DROP_ICMP_ERROR_MALFORMED,  /* an ICMP error to a VIP whose quote we cannot read */
 	XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW, /* an ICMP error quoting a packet no VIP service sent */
+	XLB_DROP_ACL_DENIED,       /* a source outside the VIP's allow-list (XLB_VIP_ACL) */
 	XLB_DROP_REASON_COUNT,
 };
 
@@ -337,7 +355,7 @@ struct xlb_vip_stats {
 	__u64 session_misses; /* packets of a cache-using VIP that found no usable entry */
 	__u64 rate_limited;   /* new flows dropped by the VIP's rate limit */
 	__u64 no_backend;     /* packets with no backend available (dropped, or a SYN reset) */
-	__u64 reserved;
+	__u64 acl_denied;     /* packets from a source outside the VIP's allow-list (dropped) */
 };
 /* xlb_bestat_v2: PERCPU_ARRAY of xlb_backend_stats by backend id (one per (VIP, backend)). */
 struct xlb_backend_stats {
@@ -495,6 +513,7 @@ XLB_ABI_ASSERT(XLB_CNT_COUNT <= XLB_CNT_CAPACITY, "drop reasons overflow the cou
 XLB_ABI_ASSERT(sizeof(struct xlb_flood_state) == 48, "xlb_flood_state layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_limit) == 8, "xlb_vip_limit layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_stats) == 64, "xlb_vip_stats layout");
+XLB_ABI_ASSERT(sizeof(struct xlb_acl_key) == 24, "xlb_acl_key layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_backend_stats) == 32, "xlb_backend_stats layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_vip_bucket) == 24, "xlb_vip_bucket layout");
 XLB_ABI_ASSERT(sizeof(struct xlb_mss_clamp) == 8, "xlb_mss_clamp layout");

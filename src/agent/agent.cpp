@@ -33,6 +33,7 @@ std::vector<l4::ServiceSpec> services_of(const config::Config& cfg, const config
               (vip.hash == config::HashMode::Addresses ? XLB_VIP_HASH_ADDRESSES : 0) |
               (vip.stateless ? XLB_VIP_STATELESS : 0);
     s.rate_limit = l4::RateLimit{vip.rate_limit.rate, vip.rate_limit.burst};
+    s.allowed_sources = vip.allowed_cidrs;
     const std::string label = config::vip_label(vip);
     bool primary_serves = false;
     for (const auto& b : vip.backends) {

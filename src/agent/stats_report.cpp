@@ -16,7 +16,7 @@ nlohmann::json stats_report(const config::Config& running, const l4::NodeSnapsho
                    {"bytes_in", svc.stats.bytes},
                    {"packets_in", svc.stats.packets},
                    {"total_connections", svc.stats.new_flows},
-                   {"request_errors", svc.stats.rate_limited + svc.stats.no_backend}});
+                   {"request_errors", svc.stats.rate_limited + svc.stats.no_backend + svc.stats.acl_denied}});
   }
   return out;
 }

@@ -61,6 +61,8 @@ Result<json> l4_state(const std::string& pin_dir) {
     if (svc.flags & XLB_VIP_HASH_SRC_ONLY) flags.push_back("hash_source_only");
     if (svc.flags & XLB_VIP_HASH_ADDRESSES) flags.push_back("hash_addresses");
     if (svc.flags & XLB_VIP_STATELESS) flags.push_back("stateless");
+    json allowed = json::array();
+    for (const auto& p : svc.allowed_sources) allowed.push_back(p.str());
     vips.push_back({{"service", key.str()},
                     {"address", key.address.str()},
                     {"port", key.port},
@@ -68,6 +70,7 @@ Result<json> l4_state(const std::string& pin_dir) {
                     {"flags", flags},
                     {"vip_id", svc.vip_id},
                     {"rate_limit", {{"rate", svc.rate_limit.rate}, {"burst", svc.rate_limit.burst}}},
+                    {"allowed_cidrs", allowed},
                     {"ring_id", svc.ring_id},
                     {"packets", stats.packets},
                     {"bytes", stats.bytes},
@@ -76,6 +79,7 @@ Result<json> l4_state(const std::string& pin_dir) {
                     {"session_misses", stats.session_misses},
                     {"rate_limited", stats.rate_limited},
                     {"no_backend", stats.no_backend},
+                    {"acl_denied", stats.acl_denied},
                     {"backends", backends}});
   }
   return json{{"params",
@@ -103,6 +107,11 @@ std::string render_l4_state(const json& s) {
     for (const auto& f : v["flags"]) out << " [" << f.get<std::string>() << "]";
     if (v["rate_limit"]["rate"].get<unsigned>() > 0)
       out << " [new flows <= " << v["rate_limit"]["rate"] << "/s, burst " << v["rate_limit"]["burst"] << "]";
+    if (!v["allowed_cidrs"].empty()) {
+      out << " [only from";
+      for (const auto& p : v["allowed_cidrs"]) out << " " << p.get<std::string>();
+      out << "; " << v["acl_denied"] << " packets refused]";
+    }
     out << "\n";
     if (v["backends"].empty()) out << "    no backends: packets are dropped (drop_no_backend)\n";
     for (const auto& b : v["backends"]) {

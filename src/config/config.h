@@ -124,6 +124,9 @@ struct Vip {
   RateLimit rate_limit;
   std::optional<HealthCheck> health_check;  // none: backends are taken as up
   std::vector<Backend> backends;  // may be empty: the VIP then drops, counted
+  // Empty: every client. Else only sources in these prefixes (sorted, the
+  // VIP's family); others are dropped and counted (acl_denied).
+  std::vector<Prefix> allowed_cidrs;
 
   bool operator==(const Vip&) const = default;
 };

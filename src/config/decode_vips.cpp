@@ -8,7 +8,8 @@ namespace xlb::config::detail {
 namespace {
 
 constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
-                                         "stateless", "rate_limit", "health_check", "backends"};
+                                         "stateless", "rate_limit", "health_check", "backends", "allowed_cidrs"};
+constexpr size_t kMaxAllowedCidrs = 1024;  // per VIP; the node holds XLB_ACL_MAX_ENTRIES in all
 constexpr std::string_view kBackendKeys[] = {"address", "weight", "state", "monitor_address", "monitor_port",
                                              "backup"};
 constexpr std::string_view kRateLimitKeys[] = {"rate", "burst"};
@@ -147,6 +148,7 @@ void Decoder::decode_vip(const YAML::Node& item, const std::string& path, Config
              "(port: 0)");
   if (auto f = optional_field(*fields, "stateless")) assign(boolean(*f), vip.stateless);
   if (auto f = optional_field(*fields, "rate_limit")) decode_rate_limit(*f, vip.rate_limit);
+  if (auto f = optional_field(*fields, "allowed_cidrs")) decode_allowed_cidrs(*f, address, vip);
   assign(protocol, vip.protocol);  // the health check is judged against it
   std::optional<Field> check_field = optional_field(*fields, "health_check");
   if (check_field) {
@@ -181,6 +183,30 @@ void Decoder::decode_backends(const Field& field, Vip& vip, VipOrigin& origin) {
   if (!is_list(field)) return;
   origin.backends_line = field.line;
   for (size_t i = 0; i < field.value.size(); ++i) decode_backend(field.value[i], item_path(field.path, i), vip, origin);
+}
+
+void Decoder::decode_allowed_cidrs(const Field& field, const std::optional<IpAddr>& address, Vip& vip) {
+  if (!is_list(field)) return;
+  if (field.value.size() > kMaxAllowedCidrs)
+    fail(field, std::to_string(field.value.size()) + " prefixes: at most " + std::to_string(kMaxAllowedCidrs));
+  for (size_t i = 0; i < field.value.size(); ++i) {
+    const Field item{item_path(field.path, i), line_of(field.value[i]), field.value[i]};
+    auto raw = text(item);
+    if (!raw) continue;
+    auto prefix = Prefix::parse(*raw);
+    if (!prefix) {
+      fail(item, prefix.error().message);
+      continue;
+    }
+    if (address && prefix->addr.family != address->family) {
+      fail(item, quoted(*raw) + " is not of the VIP's address family");
+      continue;
+    }
+    vip.allowed_cidrs.push_back(*prefix);
+  }
+  // One entry per prefix, in order: the list is a set.
+  std::sort(vip.allowed_cidrs.begin(), vip.allowed_cidrs.end());
+  vip.allowed_cidrs.erase(std::unique(vip.allowed_cidrs.begin(), vip.allowed_cidrs.end()), vip.allowed_cidrs.end());
 }
 
 void Decoder::decode_backend(const YAML::Node& item, const std::string& path, Vip& vip, VipOrigin& origin) {

@@ -107,6 +107,7 @@ class Decoder {
   std::optional<std::vector<StatusRange>> status_ranges(const Field& field);
   std::optional<std::string> header_value(const Field& field, size_t max);
   void decode_backends(const Field& field, Vip& vip, VipOrigin& origin);
+  void decode_allowed_cidrs(const Field& field, const std::optional<IpAddr>& address, Vip& vip);
   void decode_backend(const YAML::Node& item, const std::string& path, Vip& vip, VipOrigin& origin);
   void decode_bgp(const Field& field, Bgp& bgp);
   void decode_bgp_peers(const Field& field, Bgp& bgp);

@@ -89,6 +89,9 @@ json listener_vip(const State& s, const json& lb, const json& listener) {
               {"port", listener.at("protocol_port")},
               {"protocol", protocol},
               {"backends", json::array()}};
+  // Enforced by the node's data plane: other sources are dropped and counted.
+  if (const json& cidrs = listener.at("allowed_cidrs"); cidrs.is_array() && !cidrs.empty())
+    vip["allowed_cidrs"] = cidrs;
   const json& pool_id = listener.at("default_pool_id");
   if (pool_id.is_null()) return vip;
   const json* pool = s.find(Kind::pool, pool_id.get<std::string>());

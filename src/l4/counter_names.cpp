@@ -25,6 +25,7 @@ const char* drop_reason_name(uint32_t reason) {
     case XLB_DROP_TOO_BIG_UNANSWERED: return "too_big_unanswered";
     case XLB_DROP_ICMP_ERROR_MALFORMED: return "icmp_error_malformed";
     case XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW: return "icmp_error_unknown_flow";
+    case XLB_DROP_ACL_DENIED: return "acl_denied";
     case XLB_DROP_REASON_COUNT: break;
   }
   return "unknown";

@@ -43,9 +43,11 @@ struct ServiceKey {
 
 struct ServiceSpec {
   ServiceKey key;
-  uint32_t flags = 0;  // enum xlb_vip_flags
+  uint32_t flags = 0;  // enum xlb_vip_flags but XLB_VIP_ACL, which follows allowed_sources
   RateLimit rate_limit;
   std::vector<BackendSpec> backends;
+  // Empty: every source. Else only these prefixes (sorted, of the VIP's family).
+  std::vector<Prefix> allowed_sources;
   bool operator==(const ServiceSpec&) const = default;
 };
 

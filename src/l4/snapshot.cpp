@@ -50,6 +50,7 @@ Result<NodeSnapshot> read_snapshot(const MapSet& maps, const std::map<ServiceKey
     s.key = key;
     s.flags = svc.spec.flags;
     s.rate_limit = svc.spec.rate_limit;
+    s.allowed_sources = svc.spec.allowed_sources;
     s.vip_id = svc.vip_id;
     s.ring_id = svc.ring_id;
     auto stats = bpf::sum_percpu<xlb_vip_stats>(maps.vip_stats, svc.vip_id);

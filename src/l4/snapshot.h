@@ -38,6 +38,7 @@ struct ServiceSnapshot {
   ServiceKey key;
   uint32_t flags = 0;
   RateLimit rate_limit;
+  std::vector<Prefix> allowed_sources;  // empty: every source
   uint32_t vip_id = 0, ring_id = 0;
   xlb_vip_stats stats{};
   std::vector<BackendSnapshot> backends;  // in the order Tables lists them

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -44,6 +45,75 @@ ServiceKey service_key_of(const xlb_vip_key& k) {
   return ServiceKey{IpAddr::from_abi(k.addr, k.family), ntohs(k.port), k.proto};
 }
 
+namespace {
+
+xlb_acl_key acl_key_of(uint32_t vip_id, const Prefix& p) {
+  xlb_acl_key k{};
+  k.prefixlen = 32 + p.length;
+  k.vip_id = htonl(vip_id);
+  const xlb_addr a = p.addr.to_abi();
+  std::memcpy(k.addr, a.addr, sizeof(k.addr));
+  return k;
+}
+
+// The allow-list entries in the trie, by VIP id, each list sorted.
+Result<std::map<uint32_t, std::vector<Prefix>>> read_acl(const MapSet& maps, const std::map<uint32_t, uint8_t>& family_of) {
+  std::map<uint32_t, std::vector<Prefix>> out;
+  auto keys = maps.vip_acl.keys(sizeof(xlb_acl_key));
+  if (!keys) return keys.error();
+  for (const auto& raw : *keys) {
+    xlb_acl_key k;
+    std::memcpy(&k, raw.data(), sizeof(k));
+    auto family = family_of.find(ntohl(k.vip_id));
+    if (family == family_of.end() || k.prefixlen < 32) continue;  // no VIP: cleared by the next apply
+    xlb_addr a{};
+    std::memcpy(a.addr, k.addr, sizeof(a.addr));
+    out[family->first].push_back(Prefix{IpAddr::from_abi(a, family->second), k.prefixlen - 32});
+  }
+  for (auto& [id, list] : out) std::sort(list.begin(), list.end());
+  return out;
+}
+
+}  // namespace
+
+xlb_vip Tables::vip_value(const InstalledService& svc) {
+  const uint32_t flags = svc.spec.flags | (svc.spec.allowed_sources.empty() ? 0 : XLB_VIP_ACL);
+  return xlb_vip{svc.vip_id, flags, svc.ring_id, 0};
+}
+
+Status Tables::add_acl_entries(uint32_t vip_id, const std::vector<Prefix>& now, const std::vector<Prefix>& before) {
+  const uint32_t one = 1;
+  for (const auto& p : now) {
+    if (std::binary_search(before.begin(), before.end(), p)) continue;
+    auto k = acl_key_of(vip_id, p);
+    if (auto st = maps_.vip_acl.update(&k, &one); !st) return st.error().context("allow-list entry " + p.str());
+  }
+  return {};
+}
+
+// Entries of VIP ids no service holds (an agent stopped part-way through a
+// removal): a VIP that takes such an id must not inherit them.
+Status Tables::purge_orphan_acl_entries() {
+  auto keys = maps_.vip_acl.keys(sizeof(xlb_acl_key));
+  if (!keys) return keys.error();
+  for (const auto& raw : *keys) {
+    xlb_acl_key k;
+    std::memcpy(&k, raw.data(), sizeof(k));
+    if (used_vip_ids_.count(ntohl(k.vip_id))) continue;
+    if (auto st = maps_.vip_acl.erase(&k); !st) return st;
+  }
+  return {};
+}
+
+Status Tables::delete_acl_entries(uint32_t vip_id, const std::vector<Prefix>& before, const std::vector<Prefix>& now) {
+  for (const auto& p : before) {
+    if (std::binary_search(now.begin(), now.end(), p)) continue;
+    auto k = acl_key_of(vip_id, p);
+    if (auto st = maps_.vip_acl.erase(&k); !st) return st;
+  }
+  return {};
+}
+
 Result<Tables> Tables::recover(const MapSet& maps) {
   Tables t(maps);
   auto keys = maps.vips.keys(sizeof(xlb_vip_key));
@@ -58,7 +128,7 @@ Result<Tables> Tables::recover(const MapSet& maps) {
     if (!*found) continue;  // removed while we iterated
     InstalledService svc;
     svc.spec.key = service_key_of(k);
-    svc.spec.flags = v.flags;
+    svc.spec.flags = v.flags & ~uint32_t(XLB_VIP_ACL);  // follows allowed_sources
     xlb_vip_limit limit{};
     if (auto found = maps.vip_limits.lookup(&v.vip_id, &limit); !found) return found.error();
     svc.spec.rate_limit = RateLimit{limit.rate, limit.burst};
@@ -69,6 +139,11 @@ Result<Tables> Tables::recover(const MapSet& maps) {
     by_vip_id[v.vip_id] = svc.spec.key;
     t.installed_[svc.spec.key] = svc;
   }
+  std::map<uint32_t, uint8_t> family_of;
+  for (const auto& [id, key] : by_vip_id) family_of[id] = key.address.family;
+  auto acl = read_acl(maps, family_of);
+  if (!acl) return acl.error();
+  for (auto& [id, list] : *acl) t.installed_[by_vip_id[id]].spec.allowed_sources = std::move(list);
   std::map<uint32_t, IpAddr> addresses;
   for (uint32_t id = 1; id < bpf::backend_id_limit(maps.params); ++id) {
     xlb_backend be{};
@@ -99,6 +174,7 @@ Result<Tables> Tables::recover(const MapSet& maps) {
   // We cannot tell whether a previous agent finished writing every ring, so
   // the first apply rewrites them all (through spare slots: harmless to traffic).
   t.rings_verified_ = t.installed_.empty();
+  t.acl_purged_ = false;
   return t;
 }
 
@@ -111,7 +187,7 @@ Result<uint32_t> Tables::take_free(std::set<uint32_t>& used, uint32_t first, uin
 
 Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
   std::set<ServiceKey> keys;
-  size_t pairs = 0;
+  size_t pairs = 0, acl_entries = 0;
   for (const auto& s : services) {
     if (!keys.insert(s.key).second) return Error{"service " + s.key.str() + " is listed twice"};
     std::set<IpAddr> addresses;
@@ -121,6 +197,10 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
       if (!addresses.insert(b.address).second)
         return Error{"service " + s.key.str() + ": backend " + b.address.str() + " is listed twice"};
     }
+    for (const auto& p : s.allowed_sources)
+      if (p.addr.family != s.key.address.family)
+        return Error{"service " + s.key.str() + ": allowed source " + p.str() + " is not of the VIP's family"};
+    acl_entries += s.allowed_sources.size();
     if (s.rate_limit.rate > XLB_RATE_LIMIT_MAX || s.rate_limit.burst > XLB_RATE_LIMIT_MAX ||
         (s.rate_limit.rate && !s.rate_limit.burst))
       return Error{"service " + s.key.str() + ": rate limit needs rate and burst in 1.." +
@@ -129,6 +209,9 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
   }
   if (services.size() > maps_.params.max_vips)
     return Error{std::to_string(services.size()) + " services exceed max_vips " + std::to_string(maps_.params.max_vips)};
+  if (acl_entries > XLB_ACL_MAX_ENTRIES)
+    return Error{std::to_string(acl_entries) + " allowed source prefixes exceed the node's " +
+                 std::to_string(XLB_ACL_MAX_ENTRIES)};
   if (pairs > maps_.params.max_backends - 1)
     return Error{std::to_string(pairs) + " (VIP, backend) pairs exceed max_backends " +
                  std::to_string(maps_.params.max_backends) + " (id 0 is reserved)"};
@@ -243,12 +326,17 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   }
   xlb_vip_key key = vip_key_of(spec.key);
   if (known && rings_verified_ && existing->second.spec.backends == spec.backends) {
-    // Only flags or the rate limit changed: the ring stays.
-    xlb_vip v{existing->second.vip_id, spec.flags, existing->second.ring_id, 0};
-    existing->second.spec.flags = spec.flags;
-    existing->second.spec.rate_limit = spec.rate_limit;
-    if (auto st = sync_rate_limit(existing->second, false); !st) return st;
+    // Only flags, the rate limit or the allow-list changed: the ring stays.
+    InstalledService& svc = existing->second;
+    const std::vector<Prefix> before = svc.spec.allowed_sources;
+    if (auto st = add_acl_entries(svc.vip_id, spec.allowed_sources, before); !st) return st;
+    svc.spec.flags = spec.flags;
+    svc.spec.rate_limit = spec.rate_limit;
+    svc.spec.allowed_sources = spec.allowed_sources;
+    if (auto st = sync_rate_limit(svc, false); !st) return st;
+    xlb_vip v = vip_value(svc);
     if (auto st = maps_.vips.update(&key, &v); !st) return st;
+    if (auto st = delete_acl_entries(svc.vip_id, before, spec.allowed_sources); !st) return st;
     summary.updated++;
     return {};
   }
@@ -280,9 +368,12 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   if (auto st = sync_rate_limit(svc, !known); !st) return undo(st);
   if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) return undo(st);
   summary.rings_written++;
+  // A VIP id is only reused after remove() cleared its entries.
+  const std::vector<Prefix> acl_before = known ? existing->second.spec.allowed_sources : std::vector<Prefix>{};
+  if (auto st = add_acl_entries(svc.vip_id, spec.allowed_sources, acl_before); !st) return undo(st);
 
   // The flip: one update makes the new ring live.
-  xlb_vip v{svc.vip_id, spec.flags, svc.ring_id, 0};
+  xlb_vip v = vip_value(svc);
   if (auto st = maps_.vips.update(&key, &v); !st) return undo(st);
 
   // From here the maps serve `svc`: record it before anything else can fail.
@@ -296,6 +387,7 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
     summary.added++;
   }
   installed_[spec.key] = svc;
+  if (auto st = delete_acl_entries(svc.vip_id, acl_before, spec.allowed_sources); !st) return st;
   if (auto st = sync_backend_states(svc); !st) return st;
   return sync_weights(svc, previous ? &*previous : nullptr);
 }
@@ -309,6 +401,7 @@ Status Tables::remove(const ServiceKey& key) {
     xlb_vip_backend_key pair{it->second.vip_id, id};
     if (auto st = maps_.vip_backends.erase(&pair); !st) return st;
   }
+  if (auto st = delete_acl_entries(it->second.vip_id, it->second.spec.allowed_sources, {}); !st) return st;
   used_vip_ids_.erase(it->second.vip_id);
   used_ring_ids_.erase(it->second.ring_id);
   recently_freed_rings_.insert(it->second.ring_id);
@@ -393,6 +486,10 @@ Result<ApplySummary> Tables::apply_checked(const std::vector<ServiceSpec>& servi
   }
   if (auto st = sync_vip_addresses(services, false); !st) return st.error();
   if (auto st = release_unused_backends(); !st) return st.error();
+  if (!acl_purged_) {
+    if (auto st = purge_orphan_acl_entries(); !st) return st.error();
+    acl_purged_ = true;
+  }
 
   if (auto st = sync_vip_addresses(services, true); !st) return st.error();
   for (const auto& spec : services) {

@@ -60,6 +60,14 @@ class Tables {
   Result<uint32_t> backend_id_for(const ServiceKey& service, const BackendSpec& backend);
   Status sync_backend_states(const InstalledService& svc);
   Status sync_rate_limit(const InstalledService& svc, bool new_vip);
+  // The allow-list's entries: those `now` has and `before` had not are added
+  // (before the VIP's flags change), or those `before` had and `now` has not
+  // are deleted (after), so that no source in both lists is ever refused.
+  Status add_acl_entries(uint32_t vip_id, const std::vector<Prefix>& now, const std::vector<Prefix>& before);
+  Status delete_acl_entries(uint32_t vip_id, const std::vector<Prefix>& before, const std::vector<Prefix>& now);
+  Status purge_orphan_acl_entries();
+  // The VIP's value: its flags with XLB_VIP_ACL when it has an allow-list.
+  static xlb_vip vip_value(const InstalledService& svc);
   Status write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector<uint32_t>& ids_out);
   Status install(const ServiceSpec& spec, ApplySummary& summary);
   Status remove(const ServiceKey& key);
@@ -76,6 +84,7 @@ class Tables {
   std::set<uint32_t> used_vip_ids_, used_ring_ids_, used_backend_ids_;
   std::set<uint32_t> recently_freed_rings_;  // left by a VIP during the current apply
   bool rings_verified_ = true;  // false after recover(): rewrite every ring once
+  bool acl_purged_ = true;      // false after recover(): purge_orphan_acl_entries() once
 };
 
 xlb_vip_key vip_key_of(const ServiceKey& key);

@@ -95,6 +95,7 @@ void declare_all(Exposition& e) {
   e.declare("xlb_vip_session_cache_hits_total", kCounter, "Packets of this service whose backend came from the session cache");
   e.declare("xlb_vip_session_cache_misses_total", kCounter, "Packets of this service that found no usable cache entry");
   e.declare("xlb_vip_rate_limited_total", kCounter, "New flows of this service dropped by its rate limit");
+  e.declare("xlb_vip_acl_denied_total", kCounter, "Packets to this service from sources outside its allowed_cidrs");
   e.declare("xlb_vip_no_backend_total", kCounter,
             "Packets of this service with no backend available (dropped, or a SYN answered with a reset)");
   e.declare("xlb_backend_packets_total", kCounter, "Packets forwarded to this backend for this service");
@@ -154,6 +155,7 @@ Exposition families_of(const l4::NodeSnapshot& snapshot) {
     e.add("xlb_vip_session_cache_misses_total", l, svc.stats.session_misses);
     e.add("xlb_vip_rate_limited_total", l, svc.stats.rate_limited);
     e.add("xlb_vip_no_backend_total", l, svc.stats.no_backend);
+    e.add("xlb_vip_acl_denied_total", l, svc.stats.acl_denied);
     for (const auto& b : svc.backends) {
       const Labels bl = with(l, "backend", b.address.str());
       e.add("xlb_backend_packets_total", bl, b.stats.packets);

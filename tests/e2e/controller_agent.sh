@@ -2,7 +2,8 @@
 # e2e: xlb-controller + one L4 agent in controller mode + the lab's backends. The load
 # balancer is made and changed with the xlb CLI, as the tutorial does; the data plane
 # follows each change (weights, members, a rollback), the load balancer reaches
-# ACTIVE/ONLINE, the controller's /stats equal the node's counters, and killing the
+# ACTIVE/ONLINE, the controller's /stats equal the node's counters, allowed_cidrs is
+# enforced, and killing the
 # controller, then the agent, loses nothing.
 # Placement refusals (a UDP listener with no UDP group) are in tests/api/agents_api_test.py;
 # here a UDP listener lands on the node that advertises UDP, not on a TCP-only one.
@@ -85,7 +86,7 @@ backends_now() {
 }
 # node_web_counters — "bytes new_flows request_errors" of the web VIP in the data plane.
 node_web_counters() {
-    web_vip '"%d %d %d" % (v["bytes"], v["new_flows"], v.get("rate_limited", 0) + v.get("no_backend", 0))'
+    web_vip '"%d %d %d" % (v["bytes"], v["new_flows"], v["rate_limited"] + v["no_backend"] + v["acl_denied"])'
 }
 backends_are() { [[ "$(backends_now)" == "$1" ]]; }
 wait_backends() {
@@ -133,6 +134,22 @@ lb_stats=$(cli lb stats --json web)
 [[ "$(field "$lb_stats" stats total_connections) $(field "$lb_stats" stats bytes_out)" == "$web_flows 0" ]] \
     || e2e_fail "load balancer stats $lb_stats, expected the listener's $web_flows flows"
 e2e_log "stats: $web_flows connections, $web_bytes bytes in, the same at the node and the controller"
+
+e2e_log "allowed_cidrs: the listener refuses sources outside its list, and counts them"
+acl_is() { [[ "$(web_vip '",".join(v["allowed_cidrs"])')" == "$1" ]]; }
+cli listener set web-80 --allowed-cidrs 203.0.113.0/24 >/dev/null
+lab_wait_for 60 acl_is 203.0.113.0/24 || e2e_fail "the allow-list did not reach the data plane: '$(web_vip 'v["allowed_cidrs"]')'"
+denied_before=$(web_vip 'v["acl_denied"]')
+if lab_exec client curl -sf --max-time 2 -o /dev/null "http://$LAB_VIP4/"; then
+    e2e_fail "the client ($LAB_CLIENT4) got through a listener that allows only 203.0.113.0/24"
+fi
+(( $(web_vip 'v["acl_denied"]') > denied_before )) || e2e_fail "the refused SYNs were not counted as acl_denied"
+cli listener set web-80 --allowed-cidrs "$LAB_CLIENT4/32,203.0.113.0/24" >/dev/null
+lab_wait_for 60 acl_is "$LAB_CLIENT4/32,203.0.113.0/24" || e2e_fail "the widened allow-list did not reach the data plane"
+lab_wait_for 30 lab_exec client curl -sf --max-time 2 -o /dev/null "http://$LAB_VIP4/" \
+    || e2e_fail "the client is in the allow-list but is refused"
+cli listener set web-80 --allowed-cidrs "" >/dev/null
+lab_wait_for 60 acl_is "" || e2e_fail "the cleared allow-list is still in the data plane"
 
 e2e_log "weight 5 for the first member, the third one removed"
 cli member set --pool web-pool b0 --weight 5 >/dev/null

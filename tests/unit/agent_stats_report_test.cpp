@@ -30,14 +30,14 @@ TEST(StatsReport, OneEntryPerNamedVipFromItsOwnCounters) {
   running.vips = {vip("listener-web", "198.51.100.10", 80, config::Protocol::Tcp),
                   vip("listener-dns", "2001:db8::53", 53, config::Protocol::Udp)};
   l4::NodeSnapshot snap;
-  // packets, bytes, new flows, hits, misses, rate limited, no backend
-  snap.services = {service("198.51.100.10", 80, IPPROTO_TCP, {10, 1500, 3, 7, 0, 2, 1, 0}),
+  // packets, bytes, new flows, hits, misses, rate limited, no backend, acl denied
+  snap.services = {service("198.51.100.10", 80, IPPROTO_TCP, {10, 1500, 3, 7, 0, 2, 1, 4}),
                    // Same address and port, other protocol: not the web listener's.
                    service("198.51.100.10", 80, IPPROTO_UDP, {99, 9900, 99, 0, 0, 0, 0, 0}),
                    service("2001:db8::53", 53, IPPROTO_UDP, {4, 400, 4, 0, 4, 0, 0, 0})};
   const auto report = stats_report(running, snap);
   EXPECT_EQ(report, nlohmann::json::parse(R"([
-    {"listener_id": "listener-web", "bytes_in": 1500, "packets_in": 10, "total_connections": 3, "request_errors": 3},
+    {"listener_id": "listener-web", "bytes_in": 1500, "packets_in": 10, "total_connections": 3, "request_errors": 7},
     {"listener_id": "listener-dns", "bytes_in": 400, "packets_in": 4, "total_connections": 4, "request_errors": 0}
   ])"));
 }

@@ -269,17 +269,34 @@ TEST(ConfigParse, VipWithoutBackendsIsAllowed) {
   for (const Vip& vip : c.vips) EXPECT_TRUE(vip.backends.empty()) << vip_label(vip);
 }
 
+// One TCP VIP on port 80 with this further line (indented as its fields).
+Config tcp80_with(const std::string& line) {
+  return parse_ok(with_head("  - address: 198.51.100.1\n    port: 80\n    protocol: tcp\n" + line));
+}
+
 TEST(ConfigParse, BackupBackends) {
-  Config c = parse_ok(with_head("  - address: 198.51.100.1\n"
-                                "    port: 80\n"
-                                "    protocol: tcp\n"
-                                "    backends: [{address: 198.18.0.1}, {address: 198.18.0.2, backup: true}]\n"));
+  Config c = tcp80_with("    backends: [{address: 198.18.0.1}, {address: 198.18.0.2, backup: true}]\n");
   ASSERT_EQ(c.vips.at(0).backends.size(), 2u);
   EXPECT_FALSE(c.vips[0].backends[0].backup);
   EXPECT_TRUE(c.vips[0].backends[1].backup);
   std::string errors = errors_of(with_head("  - address: 198.51.100.1\n"
                                            "    backends: [{address: 198.18.0.2, backup: maybe}]\n"));
   EXPECT_CONTAINS(errors, "vips[0].backends[0].backup: 'maybe' is not one of: true, false");
+}
+
+TEST(ConfigParse, AllowedCidrsAreASortedSetOfTheVipsFamily) {
+  Config c = tcp80_with("    allowed_cidrs: [203.0.113.0/24, 192.0.2.0/24, 203.0.113.0/24]\n");
+  ASSERT_EQ(c.vips.at(0).allowed_cidrs.size(), 2u);
+  EXPECT_EQ(c.vips[0].allowed_cidrs[0].str(), "192.0.2.0/24");
+  EXPECT_EQ(c.vips[0].allowed_cidrs[1].str(), "203.0.113.0/24");
+  std::string errors = errors_of(with_head("  - address: 198.51.100.1\n"
+                                           "    allowed_cidrs: [2001:db8::/32, 192.0.2.1/24, nope]\n"));
+  EXPECT_CONTAINS(errors, "vips[0].allowed_cidrs[0]: '2001:db8::/32' is not of the VIP's address family");
+  EXPECT_CONTAINS(errors, "vips[0].allowed_cidrs[1]: ");
+  EXPECT_CONTAINS(errors, "vips[0].allowed_cidrs[2]: ");
+  std::string many = "  - address: 198.51.100.1\n    allowed_cidrs: [";
+  for (int i = 0; i < 1025; ++i) many += (i ? ", " : "") + std::string("10.") + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24";
+  EXPECT_CONTAINS(errors_of(with_head(many + "]\n")), "vips[0].allowed_cidrs: 1025 prefixes: at most 1024");
 }
 
 TEST(ConfigParse, SameAddressOnOtherPortOrProtocolIsNoDuplicate) {
@@ -783,7 +800,7 @@ TEST(ConfigErrors, EveryProblemIsReportedInLineOrder) {
       "t.yaml:13: vips[1].port: '70000' is out of range (0..65535)\n"
       "t.yaml:14: vips[1].protocol: 'icmp' is not one of: tcp, udp\n"
       "t.yaml:15: vips[1]: unknown key 'colour' (expected one of: name, address, port, protocol, hash, stateless, rate_limit, "
-      "health_check, backends)";
+      "health_check, backends, allowed_cidrs)";
   EXPECT_EQ(errors, expected);
   EXPECT_EQ(line_count(errors), 6u);
 }

@@ -164,6 +164,15 @@ TEST(NodeState, EveryMonitorAUdpPoolMayHaveBecomeACheck) {
   EXPECT_FALSE(node_state(b.s, "g", 1).at("vips")[0].contains("health_check"));
 }
 
+TEST(NodeState, AllowedCidrsGoToTheNodeOnlyWhenSet) {
+  Builder b;
+  auto lb = b.lb("198.51.100.1", "g");
+  auto web = b.listener(lb, "TCP", 80);
+  EXPECT_FALSE(node_state(b.s, "g", 1).at("vips")[0].contains("allowed_cidrs"));
+  b.s.collection(Kind::listener)[web]["allowed_cidrs"] = {"192.0.2.0/24", "203.0.113.7/32"};
+  EXPECT_EQ(node_state(b.s, "g", 1).at("vips")[0].at("allowed_cidrs"), json({"192.0.2.0/24", "203.0.113.7/32"}));
+}
+
 TEST(Statuses, ProvisioningFollowsWhatTheGroupApplied) {
   Agents agents = Agents::in_memory();
   Statuses st(agents);
