@@ -1,5 +1,7 @@
 #include "scenarios.h"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
@@ -210,6 +212,18 @@ std::vector<ScenarioDef> scenario_defs(const Lab& lab) {
   d.frames = {kEth + kIp6 + kTcp, 1500};
   d.services = {make_service(addr(kVip6), 80, IPPROTO_TCP, backends6(16))};
   d.packet = tcp6;
+  defs.push_back(d);
+
+  // The longest allow-list a listener may have (256 prefixes), the client in
+  // the last one: the cost of the LPM lookup every packet of such a VIP pays.
+  d = fwd;
+  d.name = "v4_allowed_cidrs";
+  d.what = "IPv4 TCP established on a VIP with 256 allowed_cidrs: LPM lookup, then as established";
+  d.frames = {64};
+  for (int i = 0; i < 255; ++i)
+    d.services[0].allowed_sources.push_back(*Prefix::parse("10." + std::to_string(i) + ".0.0/16"));
+  d.services[0].allowed_sources.push_back(*Prefix::parse("203.0.113.0/24"));  // kClient4
+  std::sort(d.services[0].allowed_sources.begin(), d.services[0].allowed_sources.end());
   defs.push_back(d);
 
   d = fwd;
