@@ -206,6 +206,14 @@ static __always_inline struct verdict forward_icmp_error(struct xdp_md *ctx, str
 	vip = vip_lookup(pkt);
 	if (!vip)
 		return drop(XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW);
+	/* The quoted flow's client must be one the VIP serves: an error about a
+	 * flow that could not exist is forged, whoever the router sending it. */
+	if (!acl_admits(pkt, vip)) {
+		struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+
+		VIP_STAT(vs, acl_denied);
+		return drop(XLB_DROP_ACL_DENIED);
+	}
 	hash = flow_hash(pkt, vip);
 	backend_id = session_cache_on(vip) ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
 	if (!be) {

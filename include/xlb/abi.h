@@ -77,7 +77,10 @@ struct xlb_vip_addr_key {
  * and a lookup with prefixlen 32 + 128 finds the longest match in this VIP's.
  * IPv4 sources sit in addr[0..3], as in xlb_addr.
  */
-#define XLB_ACL_MAX_ENTRIES 65536
+#define XLB_ACL_MAX_PREFIXES 65536 /* in all the VIPs' lists */
+/* Room for one list being replaced on top of a full node: during an update
+ * a VIP's new prefixes go in before its old ones go out. */
+#define XLB_ACL_MAX_ENTRIES (2 * XLB_ACL_MAX_PREFIXES)
 struct xlb_acl_key {
 	__u32 prefixlen;
 	__u32 vip_id; /* network order, so the trie sees its bytes in order */

@@ -170,7 +170,8 @@ void ControllerLink::report() {
     return;
   }
   reporting_ = true;
-  nlohmann::json status = {{"health", health_()}, {"stats", stats_()}};
+  nlohmann::json status = {{"health", health_()}};
+  if (send_stats_) status["stats"] = stats_();
   if (applied_) status["applied_revision"] = *applied_;
   status["error"] = error_.empty() ? nlohmann::json() : nlohmann::json(error_);
   if (error_revision_) status["error_revision"] = *error_revision_;
@@ -182,7 +183,13 @@ void ControllerLink::report() {
                 // A lost report is not retried on its own: the next poll or change sends a fresh one.
                 if (!r)
                   spdlog::debug("report to {} failed: {}", settings_.url.str(), r.error().message);
-                else if (r->status != 204)
+                else if (r->status == 400 && send_stats_ &&
+                         short_body(r->body).find("Unknown field: stats") != std::string::npos) {
+                  // A controller older than /stats: report without counters from now on.
+                  send_stats_ = false;
+                  spdlog::warn("{}", event_line("stats_not_supported", {{"controller", settings_.url.str()}}));
+                  report_again_ = true;
+                } else if (r->status != 204)
                   spdlog::warn("{}", event_line("report_refused", {{"status", std::to_string(r->status)},
                                                                    {"error", short_body(r->body)}}));
                 if (report_again_) {

@@ -75,6 +75,7 @@ class ControllerLink {
   std::chrono::milliseconds backoff_{0};
   bool reachable_ = true;
   bool reporting_ = false, report_again_ = false;
+  bool send_stats_ = true;  // off once a controller without /stats refused them
   bool stopped_ = false;
 };
 

@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kVipKeys[] = {"name",      "address",    "port",         "protocol", "hash",
                                          "stateless", "rate_limit", "health_check", "backends", "allowed_cidrs"};
-constexpr size_t kMaxAllowedCidrs = 1024;  // per VIP; the node holds XLB_ACL_MAX_ENTRIES in all
+constexpr size_t kMaxAllowedCidrs = 1024;  // per VIP; the node holds XLB_ACL_MAX_PREFIXES in all
 constexpr std::string_view kBackendKeys[] = {"address", "weight", "state", "monitor_address", "monitor_port",
                                              "backup"};
 constexpr std::string_view kRateLimitKeys[] = {"rate", "burst"};

@@ -83,6 +83,11 @@ Outcome<Reported> ListenerStats::parse(const json& list) {
     if (!e.is_object() || !e.contains("listener_id") || !e.at("listener_id").is_string())
       return bad_request("Each stats entry must be an object with a listener_id");
     Counters c;
+    // All four: a missing one read as 0 would look like a reset.
+    for (const char* field : kFields)
+      if (!e.contains(field))
+        return bad_request(std::string("A stats entry lacks ") + field +
+                           " (each has listener_id, bytes_in, packets_in, total_connections, request_errors)");
     for (const auto& [key, value] : e.items()) {
       if (key == "listener_id") continue;
       size_t i = 0;

@@ -46,7 +46,8 @@ class ListenerStats {
   static ListenerStats in_memory();
 
   // Checks a report's "stats": [{"listener_id", "bytes_in", "packets_in",
-  // "total_connections", "request_errors"}, ...], changing nothing.
+  // "total_connections", "request_errors"}, ...] (every field in every
+  // entry), changing nothing.
   static Outcome<Reported> parse(const json& list);
   // Takes what `agent` reports now.
   Status record(const std::string& agent, const Reported& reported);

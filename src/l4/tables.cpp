@@ -91,15 +91,27 @@ Status Tables::add_acl_entries(uint32_t vip_id, const std::vector<Prefix>& now, 
   return {};
 }
 
-// Entries of VIP ids no service holds (an agent stopped part-way through a
-// removal): a VIP that takes such an id must not inherit them.
+// Entries the installed services do not list: those of VIP ids no service
+// holds (an agent stopped part-way through a removal; a VIP that takes the
+// id must not inherit them) and those an apply that failed part-way left.
+// Run after recover() and after a failed apply, before anything is added.
 Status Tables::purge_orphan_acl_entries() {
+  std::map<uint32_t, const std::vector<Prefix>*> lists;
+  for (const auto& [key, svc] : installed_) lists[svc.vip_id] = &svc.spec.allowed_sources;
   auto keys = maps_.vip_acl.keys(sizeof(xlb_acl_key));
   if (!keys) return keys.error();
   for (const auto& raw : *keys) {
     xlb_acl_key k;
     std::memcpy(&k, raw.data(), sizeof(k));
-    if (used_vip_ids_.count(ntohl(k.vip_id))) continue;
+    const uint32_t vip_id = ntohl(k.vip_id);
+    if (auto it = lists.find(vip_id); it != lists.end() && used_vip_ids_.count(vip_id)) {
+      const auto& list = *it->second;
+      const bool listed = std::any_of(list.begin(), list.end(), [&](const Prefix& p) {
+        const xlb_acl_key want = acl_key_of(vip_id, p);
+        return std::memcmp(&k, &want, sizeof(k)) == 0;
+      });
+      if (listed) continue;
+    }
     if (auto st = maps_.vip_acl.erase(&k); !st) return st;
   }
   return {};
@@ -200,6 +212,10 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
     for (const auto& p : s.allowed_sources)
       if (p.addr.family != s.key.address.family)
         return Error{"service " + s.key.str() + ": allowed source " + p.str() + " is not of the VIP's family"};
+    // The diffs of the lists (add_acl_entries, delete_acl_entries) need sets.
+    if (std::adjacent_find(s.allowed_sources.begin(), s.allowed_sources.end(),
+                           [](const Prefix& a, const Prefix& b) { return !(a < b); }) != s.allowed_sources.end())
+      return Error{"service " + s.key.str() + ": allowed sources must be sorted and listed once"};
     acl_entries += s.allowed_sources.size();
     if (s.rate_limit.rate > XLB_RATE_LIMIT_MAX || s.rate_limit.burst > XLB_RATE_LIMIT_MAX ||
         (s.rate_limit.rate && !s.rate_limit.burst))
@@ -209,9 +225,9 @@ Status Tables::check_limits(const std::vector<ServiceSpec>& services) const {
   }
   if (services.size() > maps_.params.max_vips)
     return Error{std::to_string(services.size()) + " services exceed max_vips " + std::to_string(maps_.params.max_vips)};
-  if (acl_entries > XLB_ACL_MAX_ENTRIES)
+  if (acl_entries > XLB_ACL_MAX_PREFIXES)
     return Error{std::to_string(acl_entries) + " allowed source prefixes exceed the node's " +
-                 std::to_string(XLB_ACL_MAX_ENTRIES)};
+                 std::to_string(XLB_ACL_MAX_PREFIXES)};
   if (pairs > maps_.params.max_backends - 1)
     return Error{std::to_string(pairs) + " (VIP, backend) pairs exceed max_backends " +
                  std::to_string(maps_.params.max_backends) + " (id 0 is reserved)"};
@@ -327,15 +343,18 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   xlb_vip_key key = vip_key_of(spec.key);
   if (known && rings_verified_ && existing->second.spec.backends == spec.backends) {
     // Only flags, the rate limit or the allow-list changed: the ring stays.
-    InstalledService& svc = existing->second;
+    // Recorded as installed only once the VIP's value is written; a failure
+    // before leaves entries that apply() has purge_orphan_acl_entries() clear.
+    InstalledService svc = existing->second;
     const std::vector<Prefix> before = svc.spec.allowed_sources;
-    if (auto st = add_acl_entries(svc.vip_id, spec.allowed_sources, before); !st) return st;
     svc.spec.flags = spec.flags;
     svc.spec.rate_limit = spec.rate_limit;
     svc.spec.allowed_sources = spec.allowed_sources;
+    if (auto st = add_acl_entries(svc.vip_id, spec.allowed_sources, before); !st) return st;
     if (auto st = sync_rate_limit(svc, false); !st) return st;
     xlb_vip v = vip_value(svc);
     if (auto st = maps_.vips.update(&key, &v); !st) return st;
+    existing->second = svc;
     if (auto st = delete_acl_entries(svc.vip_id, before, spec.allowed_sources); !st) return st;
     summary.updated++;
     return {};
@@ -356,8 +375,11 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
     return ring_id.error();
   }
   svc.ring_id = *ring_id;
-  // Until the flip nothing points at the new ids: give them back on failure.
+  const std::vector<Prefix> acl_before = known ? existing->second.spec.allowed_sources : std::vector<Prefix>{};
+  // Until the flip nothing points at the new ids: give them back on failure,
+  // with the allow-list entries added for them.
   auto undo = [&](Status st) {
+    (void)delete_acl_entries(svc.vip_id, spec.allowed_sources, acl_before);
     used_ring_ids_.erase(svc.ring_id);
     if (!known) used_vip_ids_.erase(svc.vip_id);
     return st;
@@ -369,7 +391,6 @@ Status Tables::install(const ServiceSpec& spec, ApplySummary& summary) {
   if (auto st = write_ring(svc.ring_id, spec, svc.backend_ids); !st) return undo(st);
   summary.rings_written++;
   // A VIP id is only reused after remove() cleared its entries.
-  const std::vector<Prefix> acl_before = known ? existing->second.spec.allowed_sources : std::vector<Prefix>{};
   if (auto st = add_acl_entries(svc.vip_id, spec.allowed_sources, acl_before); !st) return undo(st);
 
   // The flip: one update makes the new ring live.
@@ -463,8 +484,10 @@ Result<ApplySummary> Tables::apply(const std::vector<ServiceSpec>& services) {
   if (auto st = check_limits(services); !st) return st.error();
   auto summary = apply_checked(services);
   // After a failure part-way, what the maps hold is known only per map
-  // write: the next apply rewrites every ring rather than trust a diff.
+  // write: the next apply rewrites every ring rather than trust a diff, and
+  // clears allow-list entries no installed service lists.
   rings_verified_ = summary.ok();
+  if (!summary.ok()) acl_purged_ = false;
   return summary;
 }
 

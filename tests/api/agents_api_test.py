@@ -247,14 +247,23 @@ class Agents(AgentsCase):
 
         # A bad report is refused whole: nothing of it is taken.
         applied_before = self.ok("GET", "/v2/xlb/agents/l4-a", token=ADMIN)["agent"]["applied_revision"]
-        for entry, message in (
-                ({"listener_id": web["id"], "bytes_in": -1}, "The stats field bytes_in must be a whole number from 0 to 2^63-1"),
-                ({"listener_id": web["id"], "bytes_in": 1.5}, "The stats field bytes_in must be a whole number from 0 to 2^63-1"),
-                ({"listener_id": web["id"], "bytes_out": 1}, "Unknown stats field: bytes_out (known: listener_id, bytes_in, packets_in, "
-                                                   "total_connections, request_errors)"),
-                ({"bytes_in": 1}, "Each stats entry must be an object with a listener_id")):
+        for change, message in (
+                ({"bytes_in": -1}, "The stats field bytes_in must be a whole number from 0 to 2^63-1"),
+                ({"bytes_in": 1.5}, "The stats field bytes_in must be a whole number from 0 to 2^63-1"),
+                ({"bytes_out": 1}, "Unknown stats field: bytes_out (known: listener_id, bytes_in, packets_in, "
+                                   "total_connections, request_errors)"),
+                ({"request_errors": None}, "The stats field request_errors must be a whole number from 0 to 2^63-1"),
+                ({"listener_id": None}, "Each stats entry must be an object with a listener_id")):
+            entry = dict(counted(web, 2000, 20, 20, 0), **change)
             self.expect_fault(400, message, "PUT", "/v2/xlb/agents/l4-a/status",
                               {"status": {"applied_revision": 999999, "stats": [entry]}}, token=AGENT_A)
+        partial = {"listener_id": web["id"], "bytes_in": 5}
+        self.expect_fault(400, "A stats entry lacks packets_in (each has listener_id, bytes_in, packets_in, "
+                               "total_connections, request_errors)", "PUT", "/v2/xlb/agents/l4-a/status",
+                          {"status": {"stats": [partial]}}, token=AGENT_A)
+        # Counts for a listener that does not exist (any more) are not kept.
+        self.report("l4-a", stats=[counted(web, 150, 2, 2, 0), counted(mail, 600, 6, 3, 0),
+                                   dict(counted(web, 1, 1, 1, 1), listener_id="no-such-listener")])
         self.expect_fault(400, "stats must be a list", "PUT", "/v2/xlb/agents/l4-a/status",
                           {"status": {"stats": {"x": 1}}}, token=AGENT_A)
         self.assertEqual(self.ok("GET", "/v2/xlb/agents/l4-a", token=ADMIN)["agent"]["applied_revision"],

@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "bpf/flows.h"
@@ -22,6 +23,7 @@ const std::vector<std::string> kTwo = {"198.18.11.2", "198.18.12.2"};
 l4::ServiceSpec web(std::vector<std::string> allowed, uint16_t port = 80) {
   auto s = service(kVip, port, IPPROTO_TCP, kTwo);
   for (const auto& p : allowed) s.allowed_sources.push_back(*Prefix::parse(p));
+  std::sort(s.allowed_sources.begin(), s.allowed_sources.end());  // a set, as the config gives it
   return s;
 }
 
@@ -89,6 +91,30 @@ TEST(AllowedCidrs, EachVipHasItsOwnListAndTheLongestPrefixDoesNotLeakAcross) {
   EXPECT_EQ(acl_entries(h), 1u);
 }
 
+TEST(AllowedCidrs, AnIcmpErrorMustQuoteAFlowOfAnAllowedClient) {
+  XLB_REQUIRE_BPF();
+  L4Harness h;
+  ASSERT_TRUE(h.apply({web({"203.0.113.0/30"})}).ok());
+  // Fragmentation Needed from a router on the path (outside the list itself),
+  // quoting what the backend sent to the client.
+  auto error_about = [](int client_index) {
+    Bytes quoted = PacketBuilder()
+                       .ipv4(kVip, client(client_index), {.df = true})
+                       .tcp(80, flows::port(client_index), {.flags = kTcpAck})
+                       .build();
+    return PacketBuilder()
+        .eth(kClientMac, kNodeMac)
+        .ipv4("198.18.0.1", kVip)
+        .icmp(3, 4, 1400)
+        .payload(Bytes(quoted.begin(), quoted.begin() + 28))
+        .build();
+  };
+  EXPECT_EQ(h.run(error_about(1)).counter_deltas["icmp_error_forwarded"], 1u) << "203.0.113.2 is allowed";
+  RunOutcome forged = h.run(error_about(3));
+  EXPECT_EQ(forged.action, XDP_DROP) << "203.0.113.4 could have no flow here";
+  EXPECT_EQ(forged.counter_deltas["drop_acl_denied"], 1u);
+}
+
 TEST(AllowedCidrs, Ipv6Sources) {
   XLB_REQUIRE_BPF();
   L4Harness h;
@@ -103,6 +129,17 @@ TEST(AllowedCidrs, Ipv6Sources) {
   RunOutcome refused = h.run(syn_from("2001:db8:d::77"));
   EXPECT_EQ(refused.action, XDP_DROP);
   EXPECT_EQ(refused.counter_deltas["drop_acl_denied"], 1u);
+}
+
+TEST(AllowedCidrs, AnUnsortedListIsRefusedWholeBeforeAnythingIsWritten) {
+  XLB_REQUIRE_BPF();
+  L4Harness h;
+  auto svc = service(kVip, 80, IPPROTO_TCP, kTwo);
+  svc.allowed_sources = {*Prefix::parse("203.0.113.4/30"), *Prefix::parse("203.0.113.0/30")};
+  auto applied = h.apply({svc});
+  ASSERT_FALSE(applied.ok());
+  EXPECT_NE(applied.error().message.find("must be sorted and listed once"), std::string::npos);
+  EXPECT_EQ(acl_entries(h), 0u);
 }
 
 TEST(AllowedCidrs, ARestartedAgentRecoversTheListsFromTheMaps) {

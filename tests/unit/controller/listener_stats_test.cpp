@@ -47,12 +47,14 @@ TEST(ListenerStats, SumsOverAgentsAndKeepsWhatCameBeforeAReset) {
 }
 
 TEST(ListenerStats, ParsingRefusesAnythingButWholeCountsOfKnownFields) {
-  auto ok = ListenerStats::parse(json::array({entry("web", 1, 2, 3, 4), {{"listener_id", "dns"}}}));
+  auto ok = ListenerStats::parse(json::array({entry("web", 1, 2, 3, 4), entry("dns", 0, 0, 0, 0)}));
   ASSERT_TRUE(ok.ok()) << ok.fault().message;
   EXPECT_EQ(ok->at("web"), counters(1, 2, 3, 4));
   EXPECT_EQ(ok->at("dns"), Counters{});
   // The largest a uint64 counter may be and still mean something here.
-  auto big = ListenerStats::parse(json::array({{{"listener_id", "web"}, {"bytes_in", uint64_t(INT64_MAX)}}}));
+  json biggest = entry("web", 0, 0, 0, 0);
+  biggest["bytes_in"] = uint64_t(INT64_MAX);
+  auto big = ListenerStats::parse(json::array({biggest}));
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->at("web").bytes_in, INT64_MAX);
 
@@ -63,14 +65,22 @@ TEST(ListenerStats, ParsingRefusesAnythingButWholeCountsOfKnownFields) {
   EXPECT_EQ(refusal(json::object()), "stats must be a list");
   EXPECT_EQ(refusal(json::array({1})), "Each stats entry must be an object with a listener_id");
   EXPECT_EQ(refusal(json::array({{{"listener_id", 5}}})), "Each stats entry must be an object with a listener_id");
-  EXPECT_EQ(refusal(json::array({{{"listener_id", ""}}})), "A stats listener_id is 1 to 64 characters");
+  EXPECT_EQ(refusal(json::array({entry("", 0, 0, 0, 0)})), "A stats listener_id is 1 to 64 characters");
+  EXPECT_EQ(refusal(json::array({{{"listener_id", "web"}, {"bytes_in", 5}}})),
+            "A stats entry lacks packets_in (each has listener_id, bytes_in, packets_in, total_connections, "
+            "request_errors)");
   EXPECT_EQ(refusal(json::array({entry("web", 1, 1, 1, 1), entry("web", 2, 2, 2, 2)})),
             "The listener web appears twice in stats");
-  for (const json& bad : {json(-1), json(1.5), json("7"), json(nullptr), json(uint64_t(INT64_MAX) + 1)})
-    EXPECT_EQ(refusal(json::array({{{"listener_id", "web"}, {"packets_in", bad}}})),
+  for (const json& bad : {json(-1), json(1.5), json("7"), json(nullptr), json(uint64_t(INT64_MAX) + 1)}) {
+    json e = entry("web", 0, 0, 0, 0);
+    e["packets_in"] = bad;
+    EXPECT_EQ(refusal(json::array({e})),
               "The stats field packets_in must be a whole number from 0 to 2^63-1")
         << bad.dump();
-  EXPECT_EQ(refusal(json::array({{{"listener_id", "web"}, {"active_connections", 1}}})),
+  }
+  json unknown = entry("web", 0, 0, 0, 0);
+  unknown["active_connections"] = 1;
+  EXPECT_EQ(refusal(json::array({unknown})),
             "Unknown stats field: active_connections (known: listener_id, bytes_in, packets_in, total_connections, "
             "request_errors)");
 }
