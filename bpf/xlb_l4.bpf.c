@@ -308,6 +308,20 @@ static __always_inline struct verdict process(struct xdp_md *ctx, struct packet 
 		return drop(XLB_DROP_TRUNCATED_L3);
 	if (rc == PARSE_MALFORMED)
 		return drop(XLB_DROP_BAD_L3);
+
+	/* The common case first: TCP or UDP to a service's own port, found with
+	 * one lookup. Anything else (no such service, a truncated or fragmented
+	 * packet, ICMP, another protocol) takes the path below, which tells
+	 * "not ours" (passed) from "ours, but not served" (dropped, counted). */
+	if (!pkt->fragment && (pkt->l4_proto == IPPROTO_TCP || pkt->l4_proto == IPPROTO_UDP) &&
+	    parse_l4_ports(data, data_end, pkt) == PARSE_OK) {
+		vip = vip_lookup_port(pkt, pkt->flow.dport);
+		if (vip) {
+			if (!ip_length_ok(data, data_end, pkt))
+				return drop(XLB_DROP_BAD_L3);
+			return forward(ctx, pkt, vip, bytes);
+		}
+	}
 	if (!vip_address_known(pkt))
 		return pass();
 
@@ -323,7 +337,7 @@ static __always_inline struct verdict process(struct xdp_md *ctx, struct packet 
 	if (rc != PARSE_OK || !ip_length_ok(data, data_end, pkt))
 		return drop(XLB_DROP_BAD_L3);
 
-	vip = vip_lookup(pkt);
+	vip = vip_lookup_port(pkt, 0); /* the exact port was looked up above */
 	if (!vip)
 		return drop(XLB_DROP_NO_SERVICE);
 	return forward(ctx, pkt, vip, bytes);

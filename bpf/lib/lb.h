@@ -15,21 +15,24 @@ static __always_inline int vip_address_known(const struct packet *pkt)
 	return bpf_map_lookup_elem(&xlb_vip_addrs_v2, &key) != NULL;
 }
 
+/* The service on (address, `port`, protocol); port 0 is the all-ports one. */
+static __always_inline struct xlb_vip *vip_lookup_port(const struct packet *pkt, __u16 port)
+{
+	struct xlb_vip_key key = {};
+
+	__builtin_memcpy(key.addr.addr, pkt->flow.dst, sizeof(key.addr.addr));
+	key.port = port;
+	key.proto = pkt->l4_proto;
+	key.family = pkt->family;
+	return bpf_map_lookup_elem(&xlb_vips_v2, &key);
+}
+
 /* The service on (address, port, protocol), else the all-ports service. */
 static __always_inline struct xlb_vip *vip_lookup(const struct packet *pkt)
 {
-	struct xlb_vip_key key = {};
-	struct xlb_vip *vip;
+	struct xlb_vip *vip = vip_lookup_port(pkt, pkt->flow.dport);
 
-	__builtin_memcpy(key.addr.addr, pkt->flow.dst, sizeof(key.addr.addr));
-	key.port = pkt->flow.dport;
-	key.proto = pkt->l4_proto;
-	key.family = pkt->family;
-	vip = bpf_map_lookup_elem(&xlb_vips_v2, &key);
-	if (vip)
-		return vip;
-	key.port = 0;
-	return bpf_map_lookup_elem(&xlb_vips_v2, &key);
+	return vip ? vip : vip_lookup_port(pkt, 0);
 }
 
 /* Whether the VIP serves this packet's source: always, unless it has an
