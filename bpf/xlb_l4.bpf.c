@@ -308,6 +308,9 @@ static __always_inline struct verdict process(struct xdp_md *ctx, struct packet 
 		return drop(XLB_DROP_TRUNCATED_L3);
 	if (rc == PARSE_MALFORMED)
 		return drop(XLB_DROP_BAD_L3);
+	/* Most traffic that is no VIP's leaves here, after one array read. */
+	if (!vip_filter_may_match(pkt))
+		return pass();
 
 	/* The common case first: TCP or UDP to a service's own port, found with
 	 * one lookup. Anything else (no such service, a truncated or fragmented

@@ -55,7 +55,7 @@ std::vector<bpf::Map> shared_maps(const bpf::L4Program& p) {
   return {p.vips(),          p.vip_addrs(),     p.rings(),         p.backends(), p.vip_backends(),
           p.node_cfg(),      p.params_map(),    p.tx_ports(),      p.counters(), p.vip_stats(),
           p.backend_stats(), p.sessions(),      p.flood(),         p.vip_limits(), p.vip_buckets(),
-          p.vip_acl()};
+          p.vip_acl(),       p.vip_filter()};
 }
 
 }  // namespace

@@ -38,6 +38,13 @@ struct {
 } xlb_vip_addrs_v2 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, XLB_VIP_FILTER_WORDS);
+} xlb_vipfilter_v2 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct xlb_acl_key);
 	__type(value, __u32);

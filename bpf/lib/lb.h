@@ -6,6 +6,16 @@
 #include "lib/l4_maps.h"
 #include "lib/parse.h"
 
+/* False when the destination is surely no VIP (its filter bit is clear). */
+static __always_inline int vip_filter_may_match(const struct packet *pkt)
+{
+	__u32 bit = xlb_vip_filter_bit(pkt->flow.dst);
+	__u32 word = bit / 64;
+	__u64 *w = bpf_map_lookup_elem(&xlb_vipfilter_v2, &word);
+
+	return w && ((*w >> (bit % 64)) & 1);
+}
+
 static __always_inline int vip_address_known(const struct packet *pkt)
 {
 	struct xlb_vip_addr_key key = {};

@@ -71,6 +71,21 @@ struct xlb_vip_addr_key {
 };
 
 /*
+ * xlb_vipfilter_v2: ARRAY of XLB_VIP_FILTER_WORDS __u64, a bitmap with bit
+ * xlb_vip_filter_bit(address) set for every VIP address. A clear bit means
+ * "no VIP": the program passes the packet without a hash lookup. A set bit
+ * only means "maybe" (other addresses share it), and the maps above decide.
+ */
+#define XLB_VIP_FILTER_BITS 65536
+#define XLB_VIP_FILTER_WORDS (XLB_VIP_FILTER_BITS / 64)
+static inline __u32 xlb_vip_filter_bit(const __u32 addr[4])
+{
+	__u32 x = addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
+
+	return (x ^ (x >> 16)) & (XLB_VIP_FILTER_BITS - 1);
+}
+
+/*
  * xlb_vipacl_v2: LPM_TRIE, key xlb_acl_key -> __u32 (always 1), the source
  * prefixes a VIP with XLB_VIP_ACL serves. The key's prefixlen counts the
  * vip_id's 32 bits plus the prefix's own, so one trie holds every VIP's list

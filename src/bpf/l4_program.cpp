@@ -22,7 +22,7 @@ bool is_config_map(const xlb_l4* skel, const bpf_map* map) {
   const bpf_map* config[] = {skel->maps.xlb_vips_v2,    skel->maps.xlb_vip_addrs_v2, skel->maps.xlb_rings_v2,
                              skel->maps.xlb_backends_v2, skel->maps.xlb_vipbe_v2,     skel->maps.xlb_node_cfg_v2,
                              skel->maps.xlb_params_v2,  skel->maps.xlb_tx_ports_v2,   skel->maps.xlb_viplimit_v2,
-                             skel->maps.xlb_vipacl_v2};
+                             skel->maps.xlb_vipacl_v2,  skel->maps.xlb_vipfilter_v2};
   return std::find(std::begin(config), std::end(config), map) != std::end(config);
 }
 
@@ -168,6 +168,7 @@ XLB_MAP_ACCESSOR(flood, xlb_flood_v2)
 XLB_MAP_ACCESSOR(vip_limits, xlb_viplimit_v2)
 XLB_MAP_ACCESSOR(vip_buckets, xlb_vipbucket_v2)
 XLB_MAP_ACCESSOR(vip_acl, xlb_vipacl_v2)
+XLB_MAP_ACCESSOR(vip_filter, xlb_vipfilter_v2)
 XLB_MAP_ACCESSOR(capture_cfg, xlb_capture_v2)
 XLB_MAP_ACCESSOR(capture_ring, xlb_capring_v2)
 #undef XLB_MAP_ACCESSOR

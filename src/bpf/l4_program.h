@@ -63,6 +63,7 @@ class L4Program {
   Map vip_limits() const;
   Map vip_buckets() const;
   Map vip_acl() const;
+  Map vip_filter() const;
   Map capture_cfg() const;   // xlb_capture_v2: what `xlb l4 capture` wants, and its lease
   Map capture_ring() const;  // xlb_capring_v2: the capture records
 

@@ -19,6 +19,7 @@ MapSet maps_of(const bpf::L4Program& prog) {
   s.vip_limits = prog.vip_limits();
   s.vip_buckets = prog.vip_buckets();
   s.vip_acl = prog.vip_acl();
+  s.vip_filter = prog.vip_filter();
   return s;
 }
 
@@ -38,7 +39,8 @@ Result<std::unique_ptr<PinnedMapSet>> PinnedMapSet::open(const std::string& pin_
                         {"xlb_counters_v2", &s.counters}, {"xlb_vipstat_v2", &s.vip_stats},
                         {"xlb_bestat_v2", &s.backend_stats}, {"xlb_sessions_v2", &s.sessions},
                         {"xlb_flood_v2", &s.flood},       {"xlb_viplimit_v2", &s.vip_limits},
-                        {"xlb_vipbucket_v2", &s.vip_buckets}, {"xlb_vipacl_v2", &s.vip_acl}};
+                        {"xlb_vipbucket_v2", &s.vip_buckets}, {"xlb_vipacl_v2", &s.vip_acl},
+                        {"xlb_vipfilter_v2", &s.vip_filter}};
   out->owned_.reserve(std::size(slots));
   for (const auto& slot : slots) {
     auto pinned = bpf::PinnedMap::open(pin_dir + "/" + slot.name);

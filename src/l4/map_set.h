@@ -14,7 +14,7 @@ namespace xlb::l4 {
 struct MapSet {
   xlb_params params{};
   bpf::Map vips, vip_addrs, rings, backends, vip_backends, node_cfg, counters, vip_stats, backend_stats,
-      sessions, flood, vip_limits, vip_buckets, vip_acl;
+      sessions, flood, vip_limits, vip_buckets, vip_acl, vip_filter;
 };
 
 MapSet maps_of(const bpf::L4Program& prog);

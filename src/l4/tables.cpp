@@ -430,13 +430,42 @@ Status Tables::remove(const ServiceKey& key) {
   return {};
 }
 
+// The prefilter's bits: `adding` sets those of `wanted` (keeping the rest),
+// otherwise the bitmap becomes exactly that of `wanted`. Words are written
+// only when they change, each in one update.
+Status Tables::sync_vip_filter(const std::set<IpAddr>& wanted, bool adding) {
+  if (filter_.empty()) {  // first use: what the maps hold (a restarted agent, pinned maps)
+    filter_.assign(XLB_VIP_FILTER_WORDS, 0);
+    for (uint32_t i = 0; i < XLB_VIP_FILTER_WORDS; ++i)
+      if (auto found = maps_.vip_filter.lookup(&i, &filter_[i]); !found) {
+        filter_.clear();
+        return found.error();
+      }
+  }
+  std::vector<uint64_t> next(XLB_VIP_FILTER_WORDS, 0);
+  if (adding) next = filter_;
+  for (const auto& a : wanted) {
+    const xlb_addr abi = a.to_abi();
+    const uint32_t bit = xlb_vip_filter_bit(abi.addr);
+    next[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  for (uint32_t i = 0; i < XLB_VIP_FILTER_WORDS; ++i) {
+    if (next[i] == filter_[i]) continue;
+    if (auto st = maps_.vip_filter.update(&i, &next[i]); !st) return st;
+    filter_[i] = next[i];
+  }
+  return {};
+}
+
 // Addresses are added before their services and removed after them, so that
 // a packet never finds a service whose address the program does not know.
+// The prefilter's bit is set before the address goes in, cleared after it left.
 Status Tables::sync_vip_addresses(const std::vector<ServiceSpec>& services, bool adding) {
   std::set<IpAddr> wanted;
   for (const auto& s : services) wanted.insert(s.key.address);
   uint32_t one = 1;
   if (adding) {
+    if (auto st = sync_vip_filter(wanted, true); !st) return st;
     for (const auto& a : wanted) {
       auto k = vip_addr_key(a);
       if (auto st = maps_.vip_addrs.update(&k, &one); !st) return st;
@@ -451,7 +480,7 @@ Status Tables::sync_vip_addresses(const std::vector<ServiceSpec>& services, bool
     if (wanted.count(IpAddr::from_abi(k.addr, static_cast<uint8_t>(k.family)))) continue;
     if (auto st = maps_.vip_addrs.erase(&k); !st) return st;
   }
-  return {};
+  return sync_vip_filter(wanted, false);
 }
 
 Status Tables::release_unused_backends() {

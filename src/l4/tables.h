@@ -72,6 +72,7 @@ class Tables {
   Status install(const ServiceSpec& spec, ApplySummary& summary);
   Status remove(const ServiceKey& key);
   Status sync_vip_addresses(const std::vector<ServiceSpec>& services, bool adding);
+  Status sync_vip_filter(const std::set<IpAddr>& wanted, bool adding);
   Status sync_weights(const InstalledService& svc, const InstalledService* previous);
   Status release_unused_backends();
   // The lowest id in [first, limit) not in `used`, now marked used.
@@ -84,6 +85,7 @@ class Tables {
   std::set<uint32_t> used_vip_ids_, used_ring_ids_, used_backend_ids_;
   std::set<uint32_t> recently_freed_rings_;  // left by a VIP during the current apply
   bool rings_verified_ = true;  // false after recover(): rewrite every ring once
+  std::vector<uint64_t> filter_;  // xlb_vipfilter_v2 as written; empty until first read
   bool acl_purged_ = true;      // false after recover(): purge_orphan_acl_entries() once
 };
 
