@@ -819,6 +819,16 @@ class Restart(ApiCase):
         self.assertEqual(members, set(acknowledged) | {member["id"]})
 
 
+def eventually(check, seconds=5):
+    """Whether check() becomes true within `seconds` (polled every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
 class TokenFile(ApiCase):
     def test_sighup_reloads_the_tokens_and_a_bad_file_keeps_the_old_ones(self):
         carol = "carol-token-000000000005"
@@ -826,24 +836,15 @@ class TokenFile(ApiCase):
         with open(self.ctl.tokens, "a") as f:
             f.write(f"  - token: {carol}\n    name: carol\n    project_id: project-c\n")
         self.ctl.proc.send_signal(signal.SIGHUP)
-        self.assertTrue(self.eventually(lambda: self.req("GET", "/v2/lbaas/loadbalancers", token=carol)[0] == 200))
+        self.assertTrue(eventually(lambda: self.req("GET", "/v2/lbaas/loadbalancers", token=carol)[0] == 200))
         with open(self.ctl.tokens, "w") as f:
             f.write("tokens: [oops\n")
         self.ctl.proc.send_signal(signal.SIGHUP)
-        self.assertTrue(self.eventually(lambda: "reload refused" in self.ctl.read_log()))
+        self.assertTrue(eventually(lambda: "reload refused" in self.ctl.read_log()))
         self.ok("GET", "/v2/lbaas/loadbalancers", token=carol)
         self.ok("GET", "/v2/lbaas/loadbalancers", token=ALICE)
         with open(self.ctl.tokens, "w") as f:
             f.write(TOKENS)
-
-    @staticmethod
-    def eventually(check, seconds=5):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if check():
-                return True
-            time.sleep(0.05)
-        return False
 
 
 class StartupErrors(unittest.TestCase):

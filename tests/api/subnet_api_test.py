@@ -10,12 +10,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import controller_api_test as capi  # noqa: E402
-from controller_api_test import ALICE, Controller, fault  # noqa: E402
+from controller_api_test import ALICE, Controller, eventually, fault  # noqa: E402
 
 V4 = "11111111-1111-4111-8111-111111111111"
 V6 = "22222222-2222-4222-8222-222222222222"
@@ -114,15 +113,6 @@ class Subnets(unittest.TestCase):
             f.write(SUBNETS)
         self.ctl.proc.send_signal(signal.SIGHUP)
         self.assertTrue(eventually(lambda: self.req("GET", f"/v2.0/subnets/{extra}")[0] == 404))
-
-
-def eventually(check, seconds=5):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 class SubnetFileErrors(unittest.TestCase):
