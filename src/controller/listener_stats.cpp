@@ -7,13 +7,15 @@ namespace xlb::controller {
 
 namespace {
 
-constexpr const char* kFields[] = {"bytes_in", "packets_in", "total_connections", "request_errors"};
-
-int64_t& field(Counters& c, size_t i) {
-  int64_t* all[] = {&c.bytes_in, &c.packets_in, &c.total_connections, &c.request_errors};
-  return *all[i];
-}
-int64_t field(const Counters& c, size_t i) { return field(const_cast<Counters&>(c), i); }
+// The counters by name, in the order of the table's columns.
+struct CounterField {
+  const char* name;
+  int64_t Counters::*member;
+};
+constexpr CounterField kFields[] = {{"bytes_in", &Counters::bytes_in},
+                                    {"packets_in", &Counters::packets_in},
+                                    {"total_connections", &Counters::total_connections},
+                                    {"request_errors", &Counters::request_errors}};
 
 // Adds without overflowing: a counter that would pass INT64_MAX stays there.
 int64_t saturating_add(int64_t a, int64_t b) {
@@ -23,7 +25,7 @@ int64_t saturating_add(int64_t a, int64_t b) {
 }  // namespace
 
 Counters& Counters::operator+=(const Counters& o) {
-  for (size_t i = 0; i < std::size(kFields); ++i) field(*this, i) = saturating_add(field(*this, i), field(o, i));
+  for (const auto& f : kFields) this->*f.member = saturating_add(this->*f.member, o.*f.member);
   return *this;
 }
 
@@ -49,8 +51,8 @@ Status ListenerStats::load() {
     if (!*more) break;
     Row row;
     for (size_t i = 0; i < std::size(kFields); ++i) {
-      field(row.last, i) = st->column_int(static_cast<int>(2 + i));
-      field(row.base, i) = st->column_int(static_cast<int>(6 + i));
+      row.last.*kFields[i].member = st->column_int(static_cast<int>(2 + i));
+      row.base.*kFields[i].member = st->column_int(static_cast<int>(6 + i));
     }
     rows_[{st->column_text(0), st->column_text(1)}] = row;
   }
@@ -68,8 +70,8 @@ Status ListenerStats::save(const std::string& listener_id, const std::string& ag
   if (!st) return st.error();
   st->bind(1, listener_id).bind(2, agent);
   for (size_t i = 0; i < std::size(kFields); ++i) {
-    st->bind(static_cast<int>(3 + i), field(row.last, i));
-    st->bind(static_cast<int>(7 + i), field(row.base, i));
+    st->bind(static_cast<int>(3 + i), row.last.*kFields[i].member);
+    st->bind(static_cast<int>(7 + i), row.base.*kFields[i].member);
   }
   auto done = st->step();
   if (!done) return done.error();
@@ -84,14 +86,14 @@ Outcome<Reported> ListenerStats::parse(const json& list) {
       return bad_request("Each stats entry must be an object with a listener_id");
     Counters c;
     // All four: a missing one read as 0 would look like a reset.
-    for (const char* field : kFields)
-      if (!e.contains(field))
-        return bad_request(std::string("A stats entry lacks ") + field +
+    for (const auto& f : kFields)
+      if (!e.contains(f.name))
+        return bad_request(std::string("A stats entry lacks ") + f.name +
                            " (each has listener_id, bytes_in, packets_in, total_connections, request_errors)");
     for (const auto& [key, value] : e.items()) {
       if (key == "listener_id") continue;
       size_t i = 0;
-      while (i < std::size(kFields) && key != kFields[i]) ++i;
+      while (i < std::size(kFields) && key != kFields[i].name) ++i;
       if (i == std::size(kFields))
         return bad_request("Unknown stats field: " + key +
                            " (known: listener_id, bytes_in, packets_in, total_connections, request_errors)");
@@ -100,7 +102,7 @@ Outcome<Reported> ListenerStats::parse(const json& list) {
                                          value.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) ||
           (!value.is_number_unsigned() && value.get<int64_t>() < 0))
         return bad_request("The stats field " + key + " must be a whole number from 0 to 2^63-1");
-      field(c, i) = value.get<int64_t>();
+      c.*kFields[i].member = value.get<int64_t>();
     }
     const std::string& id = e.at("listener_id").get_ref<const std::string&>();
     if (id.empty() || id.size() > 64) return bad_request("A stats listener_id is 1 to 64 characters");
@@ -117,7 +119,7 @@ Status ListenerStats::record(const std::string& agent, const Reported& reported)
     Row row = it == rows_.end() ? Row{} : it->second;
     if (it != rows_.end() && row.last == now) continue;
     bool reset = false;
-    for (size_t i = 0; i < std::size(kFields); ++i) reset = reset || field(now, i) < field(row.last, i);
+    for (const auto& f : kFields) reset = reset || now.*f.member < row.last.*f.member;
     if (reset) row.base += row.last;
     row.last = now;
     changed.emplace_back(std::move(key), row);
