@@ -66,6 +66,9 @@ class Tables {
   Status add_acl_entries(uint32_t vip_id, const std::vector<Prefix>& now, const std::vector<Prefix>& before);
   Status delete_acl_entries(uint32_t vip_id, const std::vector<Prefix>& before, const std::vector<Prefix>& now);
   Status purge_orphan_acl_entries();
+  // The lists in the trie by VIP id, each sorted (tables_acl.cpp).
+  static Result<std::map<uint32_t, std::vector<Prefix>>> read_allow_lists(
+      const MapSet& maps, const std::map<uint32_t, uint8_t>& family_of);
   // The VIP's value: its flags with XLB_VIP_ACL when it has an allow-list.
   static xlb_vip vip_value(const InstalledService& svc);
   Status write_ring(uint32_t ring_id, const ServiceSpec& spec, std::vector<uint32_t>& ids_out);
