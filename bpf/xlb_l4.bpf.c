@@ -61,6 +61,19 @@ static __always_inline struct xlb_node_cfg *node_cfg(void)
 			(vs)->field++; \
 	} while (0)
 
+/* Whether the VIP refuses the packet's source (its allow-list, XLB_VIP_ACL),
+ * counted on the VIP as well; `vs` may be NULL, then it is looked up only
+ * for a refusal. The caller drops with XLB_DROP_ACL_DENIED. */
+static __always_inline int acl_refuses(const struct packet *pkt, const struct xlb_vip *vip, struct xlb_vip_stats *vs)
+{
+	if (acl_admits(pkt, vip))
+		return 0;
+	if (!vs)
+		vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
+	VIP_STAT(vs, acl_denied);
+	return 1;
+}
+
 /* Nobody can take the flow: a new TCP connection is refused with a RST at
  * once; anything else is dropped. Both counted. */
 static __always_inline struct verdict no_backend(struct xdp_md *ctx, struct packet *pkt, __u64 bytes)
@@ -148,10 +161,8 @@ static __always_inline struct verdict forward(struct xdp_md *ctx, struct packet 
 	int new_flow = 0;
 
 	/* Before anything else: a refused source leaves no trace but its count. */
-	if (!acl_admits(pkt, vip)) {
-		VIP_STAT(vs, acl_denied);
+	if (acl_refuses(pkt, vip, vs))
 		return drop(XLB_DROP_ACL_DENIED);
-	}
 	hash = flow_hash(pkt, vip);
 	backend_id = cached ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
 	cfg = node_cfg();
@@ -208,12 +219,8 @@ static __always_inline struct verdict forward_icmp_error(struct xdp_md *ctx, str
 		return drop(XLB_DROP_ICMP_ERROR_UNKNOWN_FLOW);
 	/* The quoted flow's client must be one the VIP serves: an error about a
 	 * flow that could not exist is forged, whoever the router sending it. */
-	if (!acl_admits(pkt, vip)) {
-		struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
-
-		VIP_STAT(vs, acl_denied);
+	if (acl_refuses(pkt, vip, NULL))
 		return drop(XLB_DROP_ACL_DENIED);
-	}
 	hash = flow_hash(pkt, vip);
 	backend_id = session_cache_on(vip) ? session_lookup(pkt, bytes, &be) : XLB_NO_BACKEND;
 	if (!be) {
@@ -249,10 +256,8 @@ static __always_inline struct verdict forward_fragment(struct xdp_md *ctx, struc
 	if (pkt->ip_len < pkt->l3_len || data + pkt->l2_len + pkt->ip_len > data_end)
 		return drop(XLB_DROP_BAD_L3);
 	vs = bpf_map_lookup_elem(&xlb_vipstat_v2, &vip->vip_id);
-	if (!acl_admits(pkt, vip)) {
-		VIP_STAT(vs, acl_denied);
+	if (acl_refuses(pkt, vip, vs))
 		return drop(XLB_DROP_ACL_DENIED);
-	}
 	hash = flow_hash(pkt, vip);
 	backend_id = ring_pick(vip, hash);
 	if (backend_id == XLB_NO_BACKEND) {
