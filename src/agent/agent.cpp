@@ -444,13 +444,13 @@ nlohmann::json Agent::health_report() const {
 
 nlohmann::json Agent::stats_report() const {
   if (!program_ || !tables_) return nlohmann::json::array();
-  auto snapshot = l4::read_snapshot(l4::maps_of(*program_), tables_->services());
-  if (!snapshot) {
+  auto stats = l4::read_vip_stats(l4::maps_of(*program_), tables_->services());
+  if (!stats) {
     // The report goes without counters; the controller keeps the last ones.
-    spdlog::warn("cannot read the VIP counters for the controller: {}", snapshot.error().message);
+    spdlog::warn("cannot read the VIP counters for the controller: {}", stats.error().message);
     return nlohmann::json::array();
   }
-  return agent::stats_report(running_, *snapshot);
+  return agent::stats_report(running_, *stats);
 }
 
 bool Agent::refresh_admin_state() {

@@ -42,9 +42,22 @@ Result<StatelessState> read_stateless(const MapSet& maps, uint64_t now_ns) {
   return out;
 }
 
+Result<std::map<ServiceKey, xlb_vip_stats>> read_vip_stats(const MapSet& maps,
+                                                           const std::map<ServiceKey, InstalledService>& services) {
+  std::map<ServiceKey, xlb_vip_stats> out;
+  for (const auto& [key, svc] : services) {
+    auto stats = bpf::sum_percpu<xlb_vip_stats>(maps.vip_stats, svc.vip_id);
+    if (!stats) return stats.error();
+    out[key] = *stats;
+  }
+  return out;
+}
+
 Result<NodeSnapshot> read_snapshot(const MapSet& maps, const std::map<ServiceKey, InstalledService>& services) {
   NodeSnapshot out;
   out.params = maps.params;
+  auto vip_stats = read_vip_stats(maps, services);
+  if (!vip_stats) return vip_stats.error();
   for (const auto& [key, svc] : services) {
     ServiceSnapshot s;
     s.key = key;
@@ -53,9 +66,7 @@ Result<NodeSnapshot> read_snapshot(const MapSet& maps, const std::map<ServiceKey
     s.allowed_sources = svc.spec.allowed_sources;
     s.vip_id = svc.vip_id;
     s.ring_id = svc.ring_id;
-    auto stats = bpf::sum_percpu<xlb_vip_stats>(maps.vip_stats, svc.vip_id);
-    if (!stats) return stats.error();
-    s.stats = *stats;
+    s.stats = vip_stats->at(key);
     for (size_t i = 0; i < svc.backend_ids.size() && i < svc.spec.backends.size(); ++i) {
       const auto& spec = svc.spec.backends[i];
       BackendSnapshot b{spec.address, svc.backend_ids[i], spec.weight, spec.state, {}};

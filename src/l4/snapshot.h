@@ -60,6 +60,9 @@ uint64_t monotonic_now_ns();
 // own, a tool the result of Tables::recover). One lookup per VIP and per
 // (VIP, backend) pair.
 Result<NodeSnapshot> read_snapshot(const MapSet& maps, const std::map<ServiceKey, InstalledService>& services);
+// The per-VIP statistics alone: one lookup per VIP.
+Result<std::map<ServiceKey, xlb_vip_stats>> read_vip_stats(const MapSet& maps,
+                                                           const std::map<ServiceKey, InstalledService>& services);
 // Tables::recover, then the above.
 Result<NodeSnapshot> read_snapshot(const MapSet& maps);
 

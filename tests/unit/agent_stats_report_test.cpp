@@ -18,24 +18,19 @@ config::Vip vip(const std::string& name, const char* address, uint16_t port, con
   return v;
 }
 
-l4::ServiceSnapshot service(const char* address, uint16_t port, uint8_t proto, xlb_vip_stats stats) {
-  l4::ServiceSnapshot s;
-  s.key = {*IpAddr::parse(address), port, proto};
-  s.stats = stats;
-  return s;
-}
+l4::ServiceKey key(const char* address, uint16_t port, uint8_t proto) { return {*IpAddr::parse(address), port, proto}; }
 
 TEST(StatsReport, OneEntryPerNamedVipFromItsOwnCounters) {
   config::Config running;
   running.vips = {vip("listener-web", "198.51.100.10", 80, config::Protocol::Tcp),
                   vip("listener-dns", "2001:db8::53", 53, config::Protocol::Udp)};
-  l4::NodeSnapshot snap;
   // packets, bytes, new flows, hits, misses, rate limited, no backend, acl denied
-  snap.services = {service("198.51.100.10", 80, IPPROTO_TCP, {10, 1500, 3, 7, 0, 2, 1, 4}),
-                   // Same address and port, other protocol: not the web listener's.
-                   service("198.51.100.10", 80, IPPROTO_UDP, {99, 9900, 99, 0, 0, 0, 0, 0}),
-                   service("2001:db8::53", 53, IPPROTO_UDP, {4, 400, 4, 0, 4, 0, 0, 0})};
-  const auto report = stats_report(running, snap);
+  const std::map<l4::ServiceKey, xlb_vip_stats> stats = {
+      {key("198.51.100.10", 80, IPPROTO_TCP), {10, 1500, 3, 7, 0, 2, 1, 4}},
+      // Same address and port, other protocol: not the web listener's.
+      {key("198.51.100.10", 80, IPPROTO_UDP), {99, 9900, 99, 0, 0, 0, 0, 0}},
+      {key("2001:db8::53", 53, IPPROTO_UDP), {4, 400, 4, 0, 4, 0, 0, 0}}};
+  const auto report = stats_report(running, stats);
   EXPECT_EQ(report, nlohmann::json::parse(R"([
     {"listener_id": "listener-web", "bytes_in": 1500, "packets_in": 10, "total_connections": 3, "request_errors": 7},
     {"listener_id": "listener-dns", "bytes_in": 400, "packets_in": 4, "total_connections": 4, "request_errors": 0}
@@ -45,7 +40,7 @@ TEST(StatsReport, OneEntryPerNamedVipFromItsOwnCounters) {
 TEST(StatsReport, NothingInstalledNothingReported) {
   config::Config running;
   running.vips = {vip("listener-web", "198.51.100.10", 80, config::Protocol::Tcp)};
-  EXPECT_EQ(stats_report(running, l4::NodeSnapshot{}), nlohmann::json::array());
+  EXPECT_EQ(stats_report(running, {}), nlohmann::json::array());
 }
 
 }  // namespace
