@@ -116,10 +116,9 @@ void AgentsApi::handle(const http::Request& req, const Identity& who, const std:
       // Only listeners that exist: a node may still count one deleted a
       // moment ago, and nothing else may grow the table.
       std::erase_if(*counters, [&](const auto& entry) { return !service_.state().find(Kind::listener, entry.first); });
-    }
-    if (counters)
       if (auto st = stats_.record(name, *counters); !st)
         return reply(Api::fault(500, "The stats could not be stored: " + st.error().message));
+    }
     return reply(http::Response{204, "", "application/json", {}});
   }
   return reply(Api::fault(404, "No such resource: " + req.path));
